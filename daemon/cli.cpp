@@ -1,0 +1,165 @@
+#include "daemon/cli.hpp"
+
+#include "daemon/commands/options.hpp"
+#include "daemon/exit_code.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace bulkd {
+
+namespace {
+
+constexpr const char* exit_codes_text = R"(Exit codes:
+  0  success
+  1  a job, check or validation failed
+  2  bad command line, or a job spec / config that does not load
+  3  the subcommand is not implemented yet in this version
+  4  a service bulkd needs (admin API, port) cannot be reached)";
+
+void add_admin_flags(CLI::App* cmd, admin_options& opts) {
+  cmd->add_option("--admin", opts.url, "Admin API base URL")
+    ->envname("BULKD_ADMIN_URL")
+    ->capture_default_str();
+  cmd->add_option("--token", opts.token, "Bearer token for the admin API")
+    ->envname("BULKD_ADMIN_TOKEN");
+  cmd->add_flag("--json", opts.json, "Print the API's JSON instead of a table");
+}
+
+} // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"bulkd: runs bulk jobs against Azure Cosmos DB and Azure Key Vault.\n"
+               "Jobs are YAML specs: bulk-upsert (files into a container), change-feed (a\n"
+               "container's changes to a sink, at least once) and key-backup (Key Vault keys to\n"
+               "an encrypted backup set). Run it as a systemd service (serve) or one-shot (run).",
+               "bulkd"};
+  app.footer(exit_codes_text);
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show the help of every subcommand");
+
+  serve_options serve;
+  auto* serve_cmd = app.add_subcommand(
+    "serve", "Run the daemon: load bulkd.yaml and every job in its jobs_dir, serve the admin API");
+  serve_cmd->add_option("-c,--config", serve.config, "Daemon config file")->capture_default_str();
+  serve_cmd->add_flag("--dev", serve.dev,
+                      "Start the embedded emulator and use the development profile");
+
+  run_options run;
+  auto* run_cmd = app.add_subcommand("run", "Run job files once, print a summary, exit");
+  run_cmd->add_option("jobs", run.job_files, "Job spec files (YAML)")->required();
+  run_cmd->add_option("-c,--config", run.config, "Daemon config file")->capture_default_str();
+  run_cmd->add_flag("--dev", run.dev, "Run against the embedded emulator");
+  run_cmd->add_option("--report", run.report, "Also write the summary as JSON to this file");
+
+  validate_options validate;
+  auto* validate_cmd = app.add_subcommand(
+    "validate", "Check job specs and daemon config files; report every error with its position");
+  validate_cmd->add_option("files", validate.files, "Job spec files and/or bulkd.yaml files")
+    ->required();
+  validate_cmd->add_option("-c,--config", validate.config,
+                           "bulkd.yaml to check account and vault references against");
+  validate_cmd->add_flag("--print", validate.print,
+                         "Print the normalized specs (secrets shown as ***)");
+
+  emulator_options emu;
+  auto* emu_cmd = app.add_subcommand(
+    "emulator", "Local Cosmos DB + Key Vault endpoint for development and tests (not for production)");
+  emu_cmd->add_option("--data-dir", emu.data_dir, "Where the SQLite data and certificate live");
+  emu_cmd->add_option("--bind", emu.bind, "Address to listen on")->capture_default_str();
+  emu_cmd->add_option("--port", emu.port, "Port to listen on")->capture_default_str();
+  emu_cmd->add_flag("--tls", emu.tls, "Serve HTTPS with a self-signed certificate");
+  emu_cmd->add_flag("--in-memory", emu.in_memory, "Keep data in memory only");
+  emu_cmd->add_option("--ranges", emu.ranges, "Physical partition key ranges per container")
+    ->capture_default_str();
+  emu_cmd->add_option("--faults", emu.faults, "Fault injection, e.g. 429=0.2,503=0.05,latency=20ms");
+  emu_cmd->add_option("--cosmos-key", emu.cosmos_key, "Master key (default: the well-known key)");
+
+  demo_options demo;
+  auto* demo_cmd = app.add_subcommand(
+    "demo", "Start the embedded emulator, run the example jobs, print a summary");
+  demo_cmd->add_option("--work-dir", demo.work_dir, "Directory for state and output");
+  demo_cmd->add_flag("--keep", demo.keep, "Keep the work directory afterwards");
+
+  admin_options admin;
+  auto* jobs_cmd = app.add_subcommand("jobs", "List the daemon's jobs (admin API)");
+  add_admin_flags(jobs_cmd, admin);
+  auto* status_cmd = app.add_subcommand("status", "Show a job's runs, progress and lag (admin API)");
+  status_cmd->add_option("job", admin.job, "Job name (all jobs when absent)");
+  add_admin_flags(status_cmd, admin);
+  auto* trigger_cmd = app.add_subcommand("trigger", "Start a run of a job now (admin API)");
+  trigger_cmd->add_option("job", admin.job, "Job name")->required();
+  add_admin_flags(trigger_cmd, admin);
+  auto* cancel_cmd = app.add_subcommand("cancel", "Cancel a job's running run (admin API)");
+  cancel_cmd->add_option("job", admin.job, "Job name")->required();
+  add_admin_flags(cancel_cmd, admin);
+
+  keys_options keys;
+  auto* keys_cmd = app.add_subcommand("keys", "Inspect, verify and restore key backup sets");
+  keys_cmd->require_subcommand(1);
+  auto* kv_verify = keys_cmd->add_subcommand("verify", "Check a backup set: hashes, decryption, "
+                                                       "manifest completeness");
+  kv_verify->add_option("set", keys.set_dir, "Backup set directory")->required();
+  auto* kv_list = keys_cmd->add_subcommand("list", "List the keys in a backup set");
+  kv_list->add_option("set", keys.set_dir, "Backup set directory")->required();
+  auto* kv_restore = keys_cmd->add_subcommand("restore", "Restore keys from a backup set");
+  kv_restore->add_option("set", keys.set_dir, "Backup set directory")->required();
+  kv_restore->add_option("--vault", keys.vault, "Vault name from bulkd.yaml")->required();
+  kv_restore->add_option("--key", keys.keys, "Restore only these keys (repeatable)");
+  kv_restore->add_flag("--skip-existing", keys.skip_existing, "Skip keys that already exist");
+  kv_restore->add_option("-c,--config", keys.config, "Daemon config file")->capture_default_str();
+
+  checkpoint_options cp;
+  auto* cp_cmd = app.add_subcommand("checkpoint", "Show or reset a job's checkpoints (job stopped)");
+  cp_cmd->require_subcommand(1);
+  auto* cp_show = cp_cmd->add_subcommand("show", "Print a job's checkpoints");
+  cp_show->add_option("job", cp.job, "Job name")->required();
+  cp_show->add_option("-c,--config", cp.config, "Daemon config file")->capture_default_str();
+  auto* cp_reset = cp_cmd->add_subcommand("reset", "Reset a job's checkpoints");
+  cp_reset->add_option("job", cp.job, "Job name")->required();
+  cp_reset->add_option("--to", cp.to, "beginning | now | RFC3339 time")->required();
+  cp_reset->add_option("-c,--config", cp.config, "Daemon config file")->capture_default_str();
+
+  app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // CLI11 returns 0 for --help; every real parse error is a usage error for us.
+    return rc == 0 ? exit_code::ok : exit_code::bad_input;
+  }
+
+  if (*serve_cmd)
+    return run_serve(serve);
+  if (*run_cmd)
+    return run_run(run);
+  if (*validate_cmd)
+    return run_validate(validate);
+  if (*emu_cmd)
+    return run_emulator(emu);
+  if (*demo_cmd)
+    return run_demo(demo);
+  if (*jobs_cmd)
+    return run_admin_verb("jobs", admin);
+  if (*status_cmd)
+    return run_admin_verb("status", admin);
+  if (*trigger_cmd)
+    return run_admin_verb("trigger", admin);
+  if (*cancel_cmd)
+    return run_admin_verb("cancel", admin);
+  if (*keys_cmd) {
+    keys.action = *kv_verify ? "verify" : *kv_list ? "list" : "restore";
+    return run_keys(keys);
+  }
+  if (*cp_cmd) {
+    cp.action = *cp_show ? "show" : "reset";
+    return run_checkpoint(cp);
+  }
+  std::printf("bulkd %s\n", BULKD_VERSION);
+  return exit_code::ok;
+}
+
+} // namespace bulkd
