@@ -54,9 +54,11 @@ caf::expected<master_key> parse_master_key(std::string_view base64_key) {
 }
 
 std::string string_to_sign(std::string_view verb, std::string_view resource_type,
-                           std::string_view resource_link, std::string_view x_ms_date) {
+                           std::string_view resource_link, std::string_view x_ms_date,
+                           std::string_view date) {
   std::string out;
-  out.reserve(verb.size() + resource_type.size() + resource_link.size() + x_ms_date.size() + 5);
+  out.reserve(verb.size() + resource_type.size() + resource_link.size() + x_ms_date.size() +
+              date.size() + 5);
   append_lower(out, verb);
   out += '\n';
   append_lower(out, resource_type);
@@ -65,6 +67,8 @@ std::string string_to_sign(std::string_view verb, std::string_view resource_type
   out += '\n';
   append_lower(out, x_ms_date);
   out += '\n';
+  if (x_ms_date.empty())
+    append_lower(out, date);
   out += '\n';
   return out;
 }
@@ -169,7 +173,8 @@ caf::expected<authorization_token> parse_authorization(std::string_view header) 
 
 caf::error verify_master_authorization(std::string_view header, const master_key& key,
                                        std::string_view verb, std::string_view resource_type,
-                                       std::string_view resource_link, std::string_view x_ms_date) {
+                                       std::string_view resource_link, std::string_view x_ms_date,
+                                       std::string_view date) {
   auto token = parse_authorization(header);
   if (!token)
     return unauthorized(error_message(token.error()));
@@ -185,9 +190,9 @@ caf::error verify_master_authorization(std::string_view header, const master_key
   }
   if (token->version != "1.0")
     return unauthorized("unsupported master token version '" + token->version + "' (expected 1.0)");
-  if (x_ms_date.empty())
-    return unauthorized("the request has no x-ms-date header");
-  auto payload = string_to_sign(verb, resource_type, resource_link, x_ms_date);
+  if (x_ms_date.empty() && date.empty())
+    return unauthorized("the request has neither an x-ms-date nor a date header");
+  auto payload = string_to_sign(verb, resource_type, resource_link, x_ms_date, date);
   auto expected = compute_signature(key, payload);
   bool same = expected.size() == token->signature.size() &&
               CRYPTO_memcmp(expected.data(), token->signature.data(), expected.size()) == 0;

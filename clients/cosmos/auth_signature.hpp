@@ -23,10 +23,12 @@ struct master_key {
 /// Decodes a base64 account key.
 caf::expected<master_key> parse_master_key(std::string_view base64_key);
 
-/// lower(verb) \n lower(type) \n link \n lower(date) \n \n. The link is used as given: the caller
-/// lowercases RID-based links (resource_path does).
+/// lower(verb) \n lower(type) \n link \n lower(x-ms-date) \n \n. The link is used as given: the
+/// caller lowercases RID-based links (resource_path does). Only without x-ms-date does the legacy
+/// `date` header fill the last line instead (lowercased).
 std::string string_to_sign(std::string_view verb, std::string_view resource_type,
-                           std::string_view resource_link, std::string_view x_ms_date);
+                           std::string_view resource_link, std::string_view x_ms_date,
+                           std::string_view date = {});
 
 /// base64(HMAC-SHA256(key, payload)).
 std::string compute_signature(const master_key& key, std::string_view payload);
@@ -55,7 +57,8 @@ caf::expected<authorization_token> parse_authorization(std::string_view header);
 /// The comparison of signatures takes constant time.
 caf::error verify_master_authorization(std::string_view header, const master_key& key,
                                        std::string_view verb, std::string_view resource_type,
-                                       std::string_view resource_link, std::string_view x_ms_date);
+                                       std::string_view resource_link, std::string_view x_ms_date,
+                                       std::string_view date = {});
 
 /// The service accepts a request whose date lies in [now - 15 min - skew, now + skew], skew 15 min.
 inline constexpr std::chrono::seconds allowed_clock_skew{900};

@@ -111,7 +111,21 @@ TEST_CASE("a server refuses signatures that do not match", "[cosmos][auth]") {
                                     vector_date));
   CHECK(bulkd::render(
             verify_master_authorization(v.authorization, key, v.verb, v.type, v.link, "")) ==
-        "unauthorized: the request has no x-ms-date header");
+        "unauthorized: the request has neither an x-ms-date nor a date header");
+}
+
+TEST_CASE("without x-ms-date the date header is signed in the last line", "[cosmos][auth]") {
+  CHECK(string_to_sign("GET", "dbs", "dbs/db1", "", vector_date) ==
+        "get\ndbs\ndbs/db1\n\nmon, 15 jan 2024 10:30:00 gmt\n");
+  // x-ms-date wins when both are present.
+  CHECK(string_to_sign("GET", "dbs", "dbs/db1", vector_date, "Tue, 16 Jan 2024 10:30:00 GMT") ==
+        "get\ndbs\ndbs/db1\nmon, 15 jan 2024 10:30:00 gmt\n\n");
+  auto key = emulator_master_key();
+  auto header = master_authorization(key, "GET", "dbs", "dbs/db1", "");
+  CHECK(verify_master_authorization(header, key, "GET", "dbs", "dbs/db1", "", vector_date));
+  auto sig = compute_signature(key, string_to_sign("GET", "dbs", "dbs/db1", "", vector_date));
+  CHECK_FALSE(verify_master_authorization("type=master&ver=1.0&sig=" + sig, key, "GET", "dbs",
+                                          "dbs/db1", "", vector_date));
 }
 
 TEST_CASE("a server accepts the raw, unencoded form", "[cosmos][auth]") {
