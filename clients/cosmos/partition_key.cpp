@@ -38,12 +38,24 @@ std::string to_header(const partition_key& key) {
   auto array = nlohmann::json::array();
   for (const auto& value : key)
     array.push_back(to_json(value));
+  std::string text;
   try {
-    return array.dump(-1, ' ', true);
+    text = array.dump(-1, ' ', true);
   } catch (const nlohmann::json::exception&) {
     // Invalid UTF-8 in a string value: replace it rather than fail, as the SDKs' encoders do.
-    return array.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    text = array.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   }
+  // DEL is ASCII but not allowed in header values; JS escapes it too. Outside strings the dump
+  // has no DEL, so a plain replacement is safe.
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\x7F')
+      out += "\\u007f";
+    else
+      out += c;
+  }
+  return out;
 }
 
 caf::expected<partition_key> parse_partition_key_header(std::string_view text) {

@@ -84,34 +84,22 @@ caf::expected<std::vector<std::string>> parse_partition_key_path(std::string_vie
   return parts;
 }
 
-caf::expected<partition_key_definition> parse_partition_key_definition(const nlohmann::json& json) {
-  if (!json.is_object())
-    return bad_definition("expected an object");
+caf::expected<partition_key_definition>
+make_partition_key_definition(std::vector<std::string> paths, partition_kind kind, int version) {
   partition_key_definition def;
-  auto paths = json.find("paths");
-  if (paths == json.end() || !paths->is_array() || paths->empty())
+  def.kind = kind;
+  def.version = version;
+  if (paths.empty())
     return bad_definition("'paths' must be a non-empty array");
-  for (const auto& path : *paths) {
-    if (!path.is_string())
-      return bad_definition("every path must be a string");
-    auto parts = parse_partition_key_path(path.get<std::string>());
+  if (version != 1 && version != 2)
+    return bad_definition("unsupported version " + std::to_string(version) + " (expected 1 or 2)");
+  for (auto& path : paths) {
+    auto parts = parse_partition_key_path(path);
     if (!parts)
       return parts.error();
-    def.paths.push_back(path.get<std::string>());
+    def.path_segments.push_back(std::move(*parts));
   }
-  if (auto kind = json.find("kind"); kind != json.end() && !kind->is_null()) {
-    if (*kind == "Hash")
-      def.kind = partition_kind::hash;
-    else if (*kind == "MultiHash")
-      def.kind = partition_kind::multi_hash;
-    else
-      return bad_definition("unsupported kind " + kind->dump() + " (expected Hash or MultiHash)");
-  }
-  if (auto version = json.find("version"); version != json.end() && !version->is_null()) {
-    if (!version->is_number_integer() || (*version != 1 && *version != 2))
-      return bad_definition("unsupported version " + version->dump() + " (expected 1 or 2)");
-    def.version = version->get<int>();
-  }
+  def.paths = std::move(paths);
   if (def.kind == partition_kind::hash && def.paths.size() != 1)
     return bad_definition("kind Hash takes exactly one path, got " +
                           std::to_string(def.paths.size()));
@@ -125,18 +113,54 @@ caf::expected<partition_key_definition> parse_partition_key_definition(const nlo
   return def;
 }
 
+caf::expected<partition_key_definition> parse_partition_key_definition(const nlohmann::json& json) {
+  if (!json.is_object())
+    return bad_definition("expected an object");
+  auto json_paths = json.find("paths");
+  if (json_paths == json.end() || !json_paths->is_array() || json_paths->empty())
+    return bad_definition("'paths' must be a non-empty array");
+  std::vector<std::string> paths;
+  for (const auto& path : *json_paths) {
+    if (!path.is_string())
+      return bad_definition("every path must be a string");
+    paths.push_back(path.get<std::string>());
+  }
+  auto kind = partition_kind::hash;
+  if (auto k = json.find("kind"); k != json.end() && !k->is_null()) {
+    if (*k == "Hash")
+      kind = partition_kind::hash;
+    else if (*k == "MultiHash")
+      kind = partition_kind::multi_hash;
+    else
+      return bad_definition("unsupported kind " + k->dump() + " (expected Hash or MultiHash)");
+  }
+  int version = 1;
+  if (auto v = json.find("version"); v != json.end() && !v->is_null()) {
+    if (!v->is_number_integer() || (*v != 1 && *v != 2))
+      return bad_definition("unsupported version " + v->dump() + " (expected 1 or 2)");
+    version = v->get<int>();
+  }
+  return make_partition_key_definition(std::move(paths), kind, version);
+}
+
 caf::expected<partition_key> extract_partition_key(const nlohmann::json& document,
                                                    const partition_key_definition& definition) {
   if (!document.is_object())
     return make_error(ec::invalid_argument, "a document must be a JSON object");
   partition_key key;
   key.reserve(definition.paths.size());
-  for (const auto& path : definition.paths) {
-    auto parts = parse_partition_key_path(path);
-    if (!parts)
-      return parts.error();
+  bool parsed = definition.path_segments.size() == definition.paths.size();
+  for (size_t i = 0; i < definition.paths.size(); ++i) {
+    std::vector<std::string> own;
+    if (!parsed) {
+      auto parts = parse_partition_key_path(definition.paths[i]);
+      if (!parts)
+        return parts.error();
+      own = std::move(*parts);
+    }
+    const auto& segments = parsed ? definition.path_segments[i] : own;
     const nlohmann::json* node = &document;
-    for (const auto& part : *parts) {
+    for (const auto& part : segments) {
       if (!node->is_object()) {
         node = nullptr;
         break;

@@ -21,7 +21,14 @@ struct partition_key_definition {
   partition_kind kind = partition_kind::hash;
   /// 1 when the container's definition has no version (what JS sends by default).
   int version = 1;
+  /// The parsed paths, filled by the parsing functions below so that extraction does not parse
+  /// them per document; when empty, extraction parses `paths` itself.
+  std::vector<std::vector<std::string>> path_segments;
 };
+
+/// Builds and checks a definition from its parts (the same checks as parsing JSON).
+caf::expected<partition_key_definition>
+make_partition_key_definition(std::vector<std::string> paths, partition_kind kind, int version);
 
 /// Reads the "partitionKey" object of a container. Checks: at least one path, every path
 /// parses, kind Hash (1 path) or MultiHash (version 2, 1-3 paths), version 1 or 2.

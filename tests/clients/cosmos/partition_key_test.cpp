@@ -41,6 +41,7 @@ TEST_CASE("partition keys render as the header's JSON array", "[cosmos][pk]") {
   CHECK(to_header({std::string{"caf\xC3\xA9 \xF0\x9F\x98\x80"}}) ==
         R"(["caf\u00e9 \ud83d\ude00"])");
   CHECK(to_header({std::string{"quote\" and \\"}}) == R"(["quote\" and \\"])");
+  CHECK(to_header({std::string{"del\x7F"}}) == R"(["del\u007f"])");
 }
 
 TEST_CASE("partition key headers parse", "[cosmos][pk]") {
@@ -168,9 +169,20 @@ TEST_CASE("container partition key definitions parse", "[cosmos][pk]") {
   CHECK(js_default.version == 1);
   auto v2 = parse(R"({"paths":["/pk"],"kind":"Hash","version":2})");
   CHECK(v2.version == 2);
-  auto hpk = parse(R"({"paths":["/tenant","/user"],"kind":"MultiHash","version":2})");
+  auto hpk = parse(R"({"paths":["/tenant","/user/id"],"kind":"MultiHash","version":2})");
   CHECK(hpk.kind == partition_kind::multi_hash);
   CHECK(hpk.paths.size() == 2);
+  CHECK(hpk.path_segments == std::vector<std::vector<std::string>>{{"tenant"}, {"user", "id"}});
+  auto key = extract_partition_key(std::string_view{R"({"tenant":"t","user":{"id":2}})"}, hpk);
+  REQUIRE(key);
+  CHECK(*key == partition_key{std::string{"t"}, 2.0});
+  auto made = make_partition_key_definition({"/pk"}, partition_kind::hash, 2);
+  REQUIRE(made);
+  CHECK(made->path_segments == std::vector<std::vector<std::string>>{{"pk"}});
+  auto bad_made = make_partition_key_definition({}, partition_kind::hash, 2);
+  REQUIRE_FALSE(bad_made);
+  CHECK(bulkd::render(bad_made.error()) ==
+        "invalid_argument: invalid partition key definition: 'paths' must be a non-empty array");
   auto reason = [](std::string_view text) {
     auto def = parse_partition_key_definition(nlohmann::json::parse(text));
     REQUIRE_FALSE(def);
