@@ -1,0 +1,65 @@
+#include "jobs/spec_readers.hpp"
+
+namespace bulkd::detail {
+
+namespace {
+
+void read_globs(yaml::map_reader& m, std::string_view key, std::vector<std::string>& out) {
+  auto n = m.get(key);
+  if (!n.IsDefined())
+    return;
+  auto path = m.path(key);
+  auto v = m.rd().string_list(n, path);
+  if (!v)
+    return;
+  for (size_t i = 0; i < v->size(); ++i) {
+    auto item = n.IsSequence() ? n[i] : n;
+    check_glob(m.rd(), item,
+               n.IsSequence() ? yaml::join(path, "[" + std::to_string(i) + "]") : path, (*v)[i]);
+  }
+  out = std::move(*v);
+}
+
+} // namespace
+
+void read_key_backup(yaml::map_reader& root, key_backup_spec& out, const daemon_config* config) {
+  auto& r = root.rd();
+  if (auto v = root.require("vault"); v.IsDefined()) {
+    root.read("vault", out.vault);
+    if (!out.vault.empty())
+      check_reference(r, v, root.path("vault"), out.vault, ref_kind::vault, config);
+  }
+  if (auto n = root.get("keys"); n.IsDefined()) {
+    yaml::map_reader m{r, n, root.path("keys")};
+    read_globs(m, "include", out.keys.include);
+    if (m.get("include").IsDefined() && out.keys.include.empty())
+      r.error(m.get("include"), m.path("include"), "must hold at least one pattern");
+    read_globs(m, "exclude", out.keys.exclude);
+    if (auto t = m.get("tags"); t.IsDefined())
+      if (auto v = r.string_map(t, m.path("tags")))
+        out.keys.tags = std::move(*v);
+    m.finish();
+  }
+  if (auto n = root.require("destination"); n.IsDefined()) {
+    yaml::map_reader m{r, n, root.path("destination")};
+    m.read("path", out.destination.path, true);
+    m.read("encryption_key", out.destination.encryption_key);
+    m.finish();
+  }
+  if (auto n = root.get("retention"); n.IsDefined()) {
+    yaml::map_reader m{r, n, root.path("retention")};
+    if (auto k = m.get("keep_last"); k.IsDefined())
+      if (auto v = r.integer(k, m.path("keep_last"), 1, 100'000))
+        out.keep_last = static_cast<uint32_t>(*v);
+    m.finish();
+  }
+  if (auto n = root.get("concurrency"); n.IsDefined()) {
+    yaml::map_reader m{r, n, root.path("concurrency")};
+    m.read_int("workers", out.workers, 1, 1024);
+    m.finish();
+  }
+  read_retry(root, "retry", out.retry);
+  root.read("api_version", out.api_version);
+}
+
+} // namespace bulkd::detail
