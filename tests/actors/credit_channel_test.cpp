@@ -597,3 +597,27 @@ TEST_CASE("credit_channel under the real scheduler with delayed acks", "[credit_
   self->send_exit(pro, caf::exit_reason::user_shutdown);
   self->send_exit(con, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE_METHOD(det_fixture, "credit_channel sends to a typed receiver", "[credit_channel]") {
+  using sink_actor = caf::typed_actor<caf::replies_to<std::vector<int>>::with<caf::ok_atom>>;
+  auto received = std::make_shared<std::vector<int>>();
+  auto sink = sys.spawn([received]() -> sink_actor::behavior_type {
+    return {[received](const std::vector<int>& batch) {
+      received->insert(received->end(), batch.begin(), batch.end());
+      return caf::ok_atom::value;
+    }};
+  });
+  auto owner = sys.spawn([sink](caf::event_based_actor* self) -> caf::behavior {
+    auto out = std::make_shared<credit_channel<int>>(self, sink, credit_channel_options{2, 3});
+    return {[=](produce_atom) {
+      for (int i = 0; i < 10; ++i)
+        out->push(i);
+      out->flush();
+    }};
+  });
+  actors.push_back(owner);
+  self->send(owner, produce_atom::value);
+  sched.run();
+  CHECK(*received == iota(0, 10));
+  self->send_exit(sink, caf::exit_reason::user_shutdown);
+}
