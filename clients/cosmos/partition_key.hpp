@@ -20,7 +20,8 @@ struct pk_undefined {
 /// string (UTF-8).
 using pk_value = std::variant<pk_undefined, std::nullptr_t, bool, double, std::string>;
 
-/// One value per path of the container (several for MultiHash). Empty means "no key".
+/// One value per path of the container (several for MultiHash). Empty ([] in headers) is the key
+/// of a container without partition key paths and hashes to the minimum EPK "".
 using partition_key = std::vector<pk_value>;
 
 /// The JSON array for the x-ms-documentdb-partitionkey header: integral numbers without a decimal

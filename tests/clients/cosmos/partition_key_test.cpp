@@ -57,6 +57,9 @@ TEST_CASE("partition key headers parse", "[cosmos][pk]") {
   CHECK(parse("[null]") == partition_key{nullptr});
   CHECK(parse("[{}]") == partition_key{pk_undefined{}});
   CHECK(parse("[]").empty());
+  // JS bulk puts the header form into each operation as a string: "partitionKey":"[\"bp\"]".
+  auto op = nlohmann::json::parse(R"({"partitionKey":"[\"bp\"]"})");
+  CHECK(parse(op["partitionKey"].get<std::string>()) == partition_key{std::string{"bp"}});
   CHECK(parse(R"(["caf\u00e9"])") == partition_key{std::string{"caf\xC3\xA9"}});
   CHECK(parse(R"( ["a", 1, false] )") == partition_key{std::string{"a"}, 1.0, false});
   // Round trip.
