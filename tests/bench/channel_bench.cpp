@@ -1,6 +1,7 @@
 // bench_channel: producer -> slow consumer, unbounded `send` vs. credit_channel.
 //
 //   bench_channel unbounded|credit [--items N] [--bytes S] [--spin-us W] [--window K] [--batch B]
+//                                  [--policy stealing|sharing]
 //
 // Items are std::string of S bytes (default 1 KiB). The consumer busy-spins W µs per item, so it is
 // slower than the producer and the unbounded variant builds a backlog in its mailbox. Run each
@@ -33,6 +34,7 @@ struct bench_options {
   int spin_us = 2;
   size_t window = 16;
   size_t batch = 64;
+  std::string policy = "stealing"; // CAF's default; the daemon runs with sharing
 };
 
 // Peak resident set size of this process in KiB, from /proc/self/status.
@@ -141,7 +143,18 @@ std::optional<bench_options> parse(int argc, char** argv) {
     return std::nullopt;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string_view key = argv[i];
-    auto value = std::stoull(argv[i + 1]);
+    if (key == "--policy") {
+      opts.policy = argv[i + 1];
+      if (opts.policy != "stealing" && opts.policy != "sharing")
+        return std::nullopt;
+      continue;
+    }
+    uint64_t value = 0;
+    try {
+      value = std::stoull(argv[i + 1]);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
     if (key == "--items")
       opts.items = value;
     else if (key == "--bytes")
@@ -166,11 +179,13 @@ int main(int argc, char** argv) {
   auto parsed = parse(argc, argv);
   if (!parsed) {
     std::cerr << "usage: bench_channel unbounded|credit [--items N] [--bytes S] [--spin-us W]"
-                 " [--window K] [--batch B]\n";
+                 " [--window K] [--batch B] [--policy stealing|sharing]\n";
     return 2;
   }
   auto& opts = *parsed;
   caf::actor_system_config cfg;
+  cfg.set("scheduler.policy",
+          opts.policy == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   auto sink =
@@ -198,10 +213,11 @@ int main(int argc, char** argv) {
   }
   auto batch = opts.variant == "credit" ? opts.batch : size_t{1};
   std::printf("variant=%s items=%llu bytes=%zu spin_us=%d window=%zu batch=%zu seconds=%.2f "
-              "items_per_s=%.0f peak_rss_mib=%.1f max_backlog_items=%zu\n",
+              "items_per_s=%.0f peak_rss_mib=%.1f max_backlog_items=%zu policy=%s\n",
               opts.variant.c_str(), static_cast<unsigned long long>(opts.items), opts.bytes,
               opts.spin_us, opts.variant == "credit" ? opts.window : size_t{0}, batch,
               elapsed.count(), static_cast<double>(opts.items) / elapsed.count(),
-              static_cast<double>(peak_rss_kib()) / 1024.0, max_mailbox * batch);
+              static_cast<double>(peak_rss_kib()) / 1024.0, max_mailbox * batch,
+              opts.policy.c_str());
   return 0;
 }
