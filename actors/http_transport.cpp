@@ -188,8 +188,13 @@ caf::expected<http_response> http_transport::send(const http_request& req) {
   hreq.body = req.body;
   auto start = clock_type::now();
   auto deadline = start + req.timeout;
-  // httplib's timeouts apply per socket operation; this bounds the whole body.
-  hreq.progress = [deadline](uint64_t, uint64_t) { return clock_type::now() < deadline; };
+  std::string body;
+  // httplib's timeouts apply per socket operation; this bounds the whole body, whatever its
+  // transfer encoding (httplib's progress callback only sees Content-Length bodies).
+  hreq.content_receiver = [&body, deadline](const char* data, size_t size, uint64_t, uint64_t) {
+    body.append(data, size);
+    return clock_type::now() < deadline;
+  };
 
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
@@ -221,7 +226,7 @@ caf::expected<http_response> http_transport::send(const http_request& req) {
   res.status = result->status;
   for (auto& [name, value] : result->headers)
     res.headers.add(name, value);
-  res.body = std::move(result->body);
+  res.body = std::move(body);
   res.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
   return res;
 }

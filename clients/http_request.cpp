@@ -14,7 +14,9 @@ caf::error set_url(http_request& req, std::string_view text) {
 }
 
 std::string describe(const http_request& req) {
-  return req.method + " " + req.origin + req.target;
+  // The query is left out: some services put credentials there.
+  auto path = std::string_view{req.target}.substr(0, req.target.find('?'));
+  return req.method + " " + req.origin + std::string{path};
 }
 
 } // namespace bulkd

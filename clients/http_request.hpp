@@ -39,7 +39,7 @@ typename Inspector::result_type inspect(Inspector& f, http_request& x) {
 /// Sets origin and target of `req` from an absolute URL (ec::invalid_argument when malformed).
 caf::error set_url(http_request& req, std::string_view url);
 
-/// "METHOD origin+target" for messages; never includes headers or body (they may hold secrets).
+/// "METHOD origin/path" for messages: without query, headers and body (they may hold secrets).
 std::string describe(const http_request& req);
 
 } // namespace bulkd

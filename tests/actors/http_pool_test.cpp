@@ -309,6 +309,48 @@ TEST_CASE("http_pool reports timeouts and refused connections as errors", "[http
   CHECK(s.completed == 1);
 }
 
+TEST_CASE("http_pool bounds the time for the whole response body", "[http_pool]") {
+  test_server server;
+  // One byte every 25 ms: no single read waits long, the whole body takes 0.5 s.
+  auto trickle = [](size_t offset, httplib::DataSink& sink) {
+    if (offset >= 20) {
+      sink.done();
+      return true;
+    }
+    std::this_thread::sleep_for(25ms);
+    return sink.write("x", 1);
+  };
+  server->Get("/chunked", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", trickle);
+  });
+  server->Get("/sized", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content_provider(20, "text/plain", [&](size_t offset, size_t, httplib::DataSink& sink) {
+      return trickle(offset, sink);
+    });
+  });
+  server.start();
+  pool_env env{pool_config(2)};
+  for (auto target : {"/chunked", "/sized"}) {
+    INFO(target);
+    auto req = get(server.origin(), target);
+    req.timeout = 300ms;
+    auto err = error(env.call(req));
+    CHECK(is(err, ec::timeout));
+    CHECK(render(err) == "timeout: GET " + server.origin() + target +
+                             ": response not complete within 300 ms (httplib: Canceled)");
+    req.timeout = 5s;
+    CHECK(response(env.call(req)).body == std::string(20, 'x'));
+  }
+}
+
+TEST_CASE("http_pool stops when its last handle is dropped", "[http_pool]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto pool = spawn_http_pool(sys, pool_config(4));
+  pool = nullptr;
+  // ~actor_system waits for the pool and its detached workers; a hang fails by ctest's timeout.
+}
+
 namespace {
 
 struct temp_dir {
@@ -333,14 +375,18 @@ void make_certificates(const temp_dir& dir) {
   run("openssl req -x509 " + ec_key + " -keyout " + dir / "ca.key" + " -out " + dir / "ca.pem" +
       " -days 2 -subj '/CN=bulkd test CA'"
       " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign");
-  run("openssl req " + ec_key + " -keyout " + dir / "server.key" + " -out " + dir / "server.csr" +
-      " -subj '/CN=127.0.0.1'");
-  std::ofstream{dir / "ext.cnf"} << "subjectAltName=IP:127.0.0.1\n"
-                                    "basicConstraints=CA:FALSE\n"
-                                    "extendedKeyUsage=serverAuth\n";
-  run("openssl x509 -req -in " + dir / "server.csr" + " -CA " + dir / "ca.pem" + " -CAkey " +
-      dir / "ca.key" + " -CAcreateserial -days 2 -out " + dir / "server.pem" + " -extfile " +
-      dir / "ext.cnf");
+  // server.pem names 127.0.0.1; other.pem names only example.test.
+  for (std::string name : {"server", "other"}) {
+    auto file = [&](const char* ext) { return dir / (name + ext).c_str(); };
+    auto san = name == "server" ? "IP:127.0.0.1" : "DNS:example.test";
+    run("openssl req " + ec_key + " -keyout " + file(".key") + " -out " + file(".csr") +
+        " -subj '/CN=" + name + "'");
+    std::ofstream{file(".ext")} << "subjectAltName=" << san
+                                << "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
+    run("openssl x509 -req -in " + file(".csr") + " -CA " + dir / "ca.pem" + " -CAkey " +
+        dir / "ca.key" + " -CAcreateserial -days 2 -out " + file(".pem") + " -extfile " +
+        file(".ext"));
+  }
 }
 
 } // namespace
@@ -383,6 +429,19 @@ TEST_CASE("http_pool verifies TLS certificates", "[http_pool][tls]") {
   CHECK(render(not_loaded) == "tls_error: cannot load CA certificates from tls.ca_file \"" +
                                   dir / "nope.pem" + "\" for " + origin +
                                   " (httplib: SSLLoadingCerts)");
+
+  // A certificate from the trusted CA, but for another name.
+  test_server other{std::make_unique<httplib::SSLServer>((dir / "other.pem").c_str(),
+                                                         (dir / "other.key").c_str())};
+  other->Get("/x", [](const httplib::Request&, httplib::Response&) {});
+  other.start();
+  auto wrong_name = get(other.origin("https"), "/x");
+  wrong_name.tls.ca_file = dir / "ca.pem";
+  auto mismatch = error(env.call(wrong_name));
+  CHECK(is(mismatch, ec::tls_error));
+  CHECK_THAT(render(mismatch),
+             Catch::StartsWith("tls_error: certificate verify failed for " + other.origin("https") +
+                               ": the certificate does not name host 127.0.0.1;"));
 
   // TLS to a plain HTTP server.
   test_server plain;
@@ -464,4 +523,28 @@ TEST_CASE("http_pool fails queued and in-flight requests on shutdown without wai
   }                          // ~actor_system waits for the detached worker
   CHECK(!blocked.is_open()); // the worker's blocked call was cancelled, not awaited
   blocked.release();
+}
+
+// Not run by default: ./test_actors "[.bench]"
+TEST_CASE("http_pool throughput with small requests", "[.bench]") {
+  test_server server;
+  server->set_keep_alive_max_count(1000000);
+  server->Post("/ping", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(req.body, "application/json");
+  });
+  server.start();
+  for (size_t workers : {1, 8, 64}) {
+    pool_env env{pool_config(workers)};
+    auto req = get(server.origin(), "/ping");
+    req.method = "POST";
+    req.body = std::string(200, 'x');
+    const size_t total = 5000;
+    auto start = std::chrono::steady_clock::now();
+    for (size_t done = 0; done < total; done += 64)
+      for (auto& r : env.call_all(std::vector<http_request>(64, req)))
+        REQUIRE(response(r).status == 200);
+    auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    WARN(workers << " workers: " << static_cast<int>(total / secs) << " requests/s, "
+                 << env.stats().connections << " connections");
+  }
 }
