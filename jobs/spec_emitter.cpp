@@ -18,6 +18,11 @@ void spec_emitter::string_value(const std::string& v) {
       escaped += '$';
     escaped += v[i];
   }
+  // Quote what other YAML readers would take for a number or a boolean (api_version: "7.5").
+  bool numeric =
+      !escaped.empty() && escaped.find_first_not_of("0123456789.+-eE") == std::string::npos;
+  if (numeric || escaped == "true" || escaped == "false" || escaped == "null")
+    out_ << YAML::DoubleQuoted;
   out_ << escaped;
 }
 

@@ -69,8 +69,12 @@ void reader::report(const YAML::Mark& at, const std::string& path, std::string m
 
 std::string reader::quote(const YAML::Node& node) const {
   const auto& raw = node.Scalar();
-  // Long values may be keys pasted into the wrong field: do not repeat them.
-  if (raw.size() > 48)
+  // A key pasted into the wrong field must not end up in logs: repeat only short values without
+  // the characters of base64 keys and connection strings.
+  bool shown = raw.size() <= 40 && std::all_of(raw.begin(), raw.end(), [](char c) {
+                 return c >= ' ' && c <= '~' && c != '=' && c != '+' && c != ';';
+               });
+  if (!shown)
     return "(value not shown)";
   return "'" + raw + "'";
 }

@@ -83,7 +83,8 @@ public:
     return std::nullopt;
   }
 
-  /// The raw scalar in quotes for messages, or a neutral phrase when it must not be echoed.
+  /// The raw scalar (as written, before expansion) in quotes for messages; "(value not shown)"
+  /// for long values and values with '=', '+' or ';' (what keys and connection strings contain).
   std::string quote(const YAML::Node& node) const;
 
 private:

@@ -202,9 +202,9 @@ const bad_case job_cases[] = {
    "target: { account: main, database: d, container: c }\n",
    5, 3, "source.csv", "csv options are only used with format: csv"},
   {"name: b\nkind: bulk-upsert\nsource:\n  path: /in/x\n  format: csv\n"
-   "  csv: { delimiter: \";;\" }\ntarget: { account: main, database: d, container: c }\n",
+   "  csv: { delimiter: \"||\" }\ntarget: { account: main, database: d, container: c }\n",
    6, 21, "source.csv.delimiter", "expected a single character other than a quote or newline, "
-   "got ';;'"},
+   "got '||'"},
   {"name: b\nkind: bulk-upsert\nsource:\n  path: /in/x\n  format: csv\n"
    "  csv:\n    columns: { price: int }\ntarget: { account: main, database: d, container: c }\n",
    7, 23, "source.csv.columns.price", "invalid column type 'int'; expected string, number, "
