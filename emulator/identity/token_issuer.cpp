@@ -98,6 +98,27 @@ std::string token_issuer::issuer_for(std::string_view tenant) const {
   return config_.authority + "/" + std::string{tenant} + "/v2.0";
 }
 
+std::string token_issuer::token_endpoint_for(std::string_view tenant) const {
+  return config_.authority + "/" + std::string{tenant} + "/oauth2/v2.0/token";
+}
+
+json token_issuer::openid_configuration(std::string_view tenant) const {
+  auto base = config_.authority + "/" + std::string{tenant};
+  return {{"issuer", issuer_for(tenant)},
+          {"token_endpoint", token_endpoint_for(tenant)},
+          {"authorization_endpoint", base + "/oauth2/v2.0/authorize"},
+          {"end_session_endpoint", base + "/oauth2/v2.0/logout"},
+          {"jwks_uri", base + "/discovery/v2.0/keys"},
+          {"token_endpoint_auth_methods_supported",
+           {"client_secret_post", "private_key_jwt", "client_secret_basic"}},
+          {"grant_types_supported", {"client_credentials"}},
+          {"response_types_supported", {"code", "id_token", "code id_token", "id_token token"}},
+          {"subject_types_supported", {"pairwise"}},
+          {"id_token_signing_alg_values_supported", {"RS256"}},
+          {"scopes_supported", {"openid", "profile", "email", "offline_access"}},
+          {"tenant_region_scope", nullptr}};
+}
+
 json token_issuer::jwks() const {
   auto pub = key_.public_jwk();
   return {{"keys", json::array({{{"kty", "RSA"},

@@ -71,6 +71,13 @@ public:
   /// "<authority>/<tenant>/v2.0", the issuer in tokens and in the OpenID configuration.
   std::string issuer_for(std::string_view tenant) const;
 
+  /// "<authority>/<tenant>/oauth2/v2.0/token".
+  std::string token_endpoint_for(std::string_view tenant) const;
+
+  /// The document MSAL fetches from GET /<tenant>/v2.0/.well-known/openid-configuration: it needs
+  /// token_endpoint, issuer, authorization_endpoint and jwks_uri.
+  nlohmann::json openid_configuration(std::string_view tenant) const;
+
   /// The kid in token headers: the RFC 7638 JWK thumbprint of the signing key.
   const std::string& key_id() const { return key_id_; }
 

@@ -210,3 +210,15 @@ TEST_CASE("the issuer refuses bad configuration", "[token_issuer]") {
   REQUIRE_FALSE(r2);
   CHECK(bulkd::render(r2.error()) == "invalid_argument: the token issuer needs an authority URL");
 }
+
+TEST_CASE("the OpenID configuration points MSAL at the emulator's endpoints", "[token_issuer]") {
+  auto issuer = make_issuer(test_pki::rsa_key());
+  auto config = issuer.openid_configuration(tenant);
+  const std::string base = "https://127.0.0.1:8443/" + tenant;
+  CHECK(config.at("issuer") == base + "/v2.0");
+  CHECK(config.at("token_endpoint") == base + "/oauth2/v2.0/token");
+  CHECK(config.at("authorization_endpoint") == base + "/oauth2/v2.0/authorize");
+  CHECK(config.at("jwks_uri") == base + "/discovery/v2.0/keys");
+  CHECK(config.at("end_session_endpoint") == base + "/oauth2/v2.0/logout");
+  CHECK(issuer.token_endpoint_for(tenant) == base + "/oauth2/v2.0/token");
+}

@@ -285,3 +285,24 @@ TEST_CASE("JWK import rejects malformed keys with clear messages", "[key_materia
         "invalid_argument: oct key 'k' must be 128, 192 or 256 bits, got 160");
   CHECK(import_error({{"kty", "oct"}, {"k", ""}}) == "invalid_argument: JWK field 'k' is empty");
 }
+
+TEST_CASE("RSA keys with exponent 3 round-trip through JWK", "[key_material]") {
+  auto key = make({"RSA", 2048, std::nullopt, 3});
+  auto pub = import(key.public_jwk());
+  CHECK(pub.public_jwk().at("e") == "Aw");
+  CHECK(verify(pub.pkey(), "e=3", sign(key.pkey(), "e=3")));
+  auto priv = import(key.private_jwk());
+  CHECK(verify(key.pkey(), "e=3 back", sign(priv.pkey(), "e=3 back")));
+}
+
+TEST_CASE("a modulus with a leading zero byte imports and exports without it", "[key_material]") {
+  auto key = make({"RSA", 2048, std::nullopt, std::nullopt});
+  auto pub = key.public_jwk();
+  auto n = bulkd::base64url_decode(pub.at("n").get<std::string>());
+  REQUIRE(n);
+  auto padded = pub;
+  padded["n"] = bulkd::base64url_encode(std::string(1, '\0') + *n);
+  auto back = import(padded);
+  CHECK(back.key_size() == 2048);
+  CHECK(back.public_jwk() == pub);
+}
