@@ -309,6 +309,34 @@ TEST_CASE("http_pool reports timeouts and refused connections as errors", "[http
   CHECK(s.completed == 1);
 }
 
+TEST_CASE("http_pool reports a connection closed without a response", "[http_pool]") {
+  // A listener that accepts one connection and closes it at once.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::listen(fd, 4) == 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  auto port = std::to_string(ntohs(addr.sin_port));
+  std::thread closer{[fd] {
+    int conn = ::accept(fd, nullptr, nullptr);
+    if (conn >= 0)
+      ::close(conn);
+  }};
+  {
+    pool_env env{pool_config(1)};
+    auto origin = "http://127.0.0.1:" + port;
+    auto err = error(env.call(get(origin, "/x")));
+    CHECK(is(err, ec::connection_failed));
+    CHECK_THAT(render(err), Catch::StartsWith("connection_failed: connection to 127.0.0.1:" + port +
+                                              " failed during GET " + origin + "/x (httplib: "));
+  }
+  closer.join();
+  ::close(fd);
+}
+
 TEST_CASE("http_pool bounds the time for the whole response body", "[http_pool]") {
   test_server server;
   // One byte every 25 ms: no single read waits long, the whole body takes 0.5 s.
