@@ -35,7 +35,12 @@
 //   self->state.out.emplace(self, worker, credit_channel_options{16, 64});
 //   self->state.out->on_ack([=](size_t) { read_more(self); });
 //   self->state.out->on_error([=](const caf::error& e, std::vector<record> lost) { ... });
-//   void read_more(self) { while (out.can_send() && has_input()) out.push(next()); ... out.flush();
+//   void read_more(reader_actor* self) {
+//     auto& out = *self->state.out;
+//     while (out.can_send() && has_input())
+//       out.push(next());
+//     if (!has_input())
+//       out.flush();
 //   }
 
 #include "actors/credit_window.hpp"
@@ -66,6 +71,8 @@ struct credit_channel_options {
   size_t batch = 64;  // items per batch (at least 1)
 };
 
+/// Move-only; a moved-from channel must not be used. Not thread-safe: only its owner touches it.
+/// The handlers must not own the channel (e.g. capture a shared_ptr to it): that is a cycle.
 template <class T>
 class credit_channel {
 public:

@@ -430,6 +430,24 @@ TEST_CASE_METHOD(det_fixture, "credit_channel reports unacked batches of a recei
   CHECK(ps.out->idle());
 }
 
+TEST_CASE_METHOD(det_fixture,
+                 "credit_channel needs receiver_down for promises a dead receiver held",
+                 "[credit_channel]") {
+  // CAF 0.17 drops the response promises of a terminated actor without answering them.
+  auto con = spawn_consumer(true);
+  auto pc = make_config(100, 3, 5);
+  pc.monitor = false;
+  auto pro = spawn_producer(con, pc);
+  auto& ps = state_of<producer_state>(pro);
+  self->send(pro, produce_atom::value);
+  sched.run();
+  self->send_exit(con, caf::exit_reason::kill);
+  sched.run();
+  CHECK(ps.errors.empty());
+  CHECK(ps.out->in_flight() == 3);
+  CHECK_FALSE(ps.out->idle());
+}
+
 TEST_CASE_METHOD(det_fixture, "credit_channel retargets to a replacement receiver",
                  "[credit_channel]") {
   auto con = spawn_consumer(true);
