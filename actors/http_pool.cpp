@@ -280,4 +280,8 @@ http_pool_actor spawn_http_pool(caf::actor_system& sys, http_pool_config config)
   return sys.spawn(http_pool, std::move(config));
 }
 
+http_pool_actor spawn_http_pool(caf::local_actor* parent, http_pool_config config) {
+  return parent->spawn(http_pool, std::move(config));
+}
+
 } // namespace bulkd

@@ -70,4 +70,8 @@ using http_pool_actor =
 /// with ec::shutting_down, cancels the workers' calls, stops them and quits with that reason.
 http_pool_actor spawn_http_pool(caf::actor_system& sys, http_pool_config config = {});
 
+/// The same, spawned by `parent` (e.g. from a supervisor's child_factory:
+/// `caf::actor_cast<caf::actor>(spawn_http_pool(self, config))`).
+http_pool_actor spawn_http_pool(caf::local_actor* parent, http_pool_config config = {});
+
 } // namespace bulkd

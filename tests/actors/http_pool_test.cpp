@@ -371,6 +371,25 @@ TEST_CASE("http_pool bounds the time for the whole response body", "[http_pool]"
   }
 }
 
+TEST_CASE("http_pool can be spawned by another actor", "[http_pool]") {
+  test_server server;
+  server->Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("x", "text/plain");
+  });
+  server.start();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  // As a supervisor's child_factory would do it: a dynamically typed handle.
+  auto child = caf::actor_cast<caf::actor>(spawn_http_pool(self.ptr(), pool_config(1)));
+  auto pool = caf::actor_cast<http_pool_actor>(child);
+  self->request(pool, 10s, http_atom::value, get(server.origin(), "/x"))
+      .receive([](http_response& res) { CHECK(res.body == "x"); },
+               [](caf::error& err) { FAIL(render(err)); });
+  self->send_exit(child, caf::exit_reason::user_shutdown);
+  self->wait_for(child);
+}
+
 TEST_CASE("http_pool stops when its last handle is dropped", "[http_pool]") {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
