@@ -184,7 +184,7 @@ TEST_CASE("start and stop right away do not hang", "[admin]") {
   admin_server never_started{loopback(), reg}; // destructor without start
 }
 
-TEST_CASE("listen addresses parse; bad ones are refused with a message", "[admin]") {
+TEST_CASE("listen addresses parse, bad ones are refused with a message", "[admin]") {
   CHECK(parse_listen_address("127.0.0.1:8686") ==
         std::pair<std::string, uint16_t>{"127.0.0.1", 8686});
   CHECK(parse_listen_address("[::1]:0") == std::pair<std::string, uint16_t>{"::1", 0});

@@ -62,13 +62,15 @@ TEST_CASE("logfmt records carry level, message and fields", "[log]") {
   log::warn("ratio", {{"ru", 12.5}, {"neg", -3}, {"big", uint64_t{18446744073709551615u}}});
   log::error("odd keys", {{"a b", "x"}, {"msg", "shadow"}, {"", "empty"}});
   spdlog::info("plain spdlog call {}", 7);
+  log::info("braces {} stay", {{"fmt", "{}"}});
   auto lines = lines_of(out.str());
-  REQUIRE(lines.size() == 4);
+  REQUIRE(lines.size() == 5);
   CHECK(without_ts(lines[0]) ==
         R"(level=info msg="text with \"quotes\"" job=load-products docs=100 ok=true)");
   CHECK(without_ts(lines[1]) == "level=warn msg=ratio ru=12.5 neg=-3 big=18446744073709551615");
   CHECK(without_ts(lines[2]) == R"(level=error msg="odd keys" a_b=x _msg=shadow _=empty)");
   CHECK(without_ts(lines[3]) == R"(level=info msg="plain spdlog call 7")");
+  CHECK(without_ts(lines[4]) == R"(level=info msg="braces {} stay" fmt={})");
 }
 
 TEST_CASE("JSON records are one valid object per line", "[log]") {

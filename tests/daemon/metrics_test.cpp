@@ -83,7 +83,7 @@ TEST_CASE("metric values use plain integers, shortest floats and Inf/NaN", "[met
   CHECK(escape_label_value("a\\b\nc\"") == "a\\\\b\\nc\\\"");
 }
 
-TEST_CASE("counters ignore negative increments; gauges go both ways; remove drops series",
+TEST_CASE("counters ignore negative increments, gauges go both ways, series can be removed",
           "[metrics]") {
   registry reg;
   auto& c = reg.counter_family("c_total", "c").get();
