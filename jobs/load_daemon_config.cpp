@@ -2,9 +2,11 @@
 #include "jobs/spec_readers.hpp"
 #include "jobs/url.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace bulkd::detail {
 
@@ -154,6 +156,10 @@ void read_listen(yaml::reader& r, const YAML::Node& node, const std::string& pat
   out.port = static_cast<uint16_t>(p);
 }
 
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 } // namespace
 
 void read_daemon_config(yaml::map_reader& root, daemon_config& out) {
@@ -166,6 +172,10 @@ void read_daemon_config(yaml::map_reader& root, daemon_config& out) {
     if (auto l = m.get("listen"); l.IsDefined())
       read_listen(r, l, m.path("listen"), out.admin);
     m.read("token", out.admin.token);
+    if (!m.has("token") && !is_loopback(out.admin.host))
+      r.error(m.get("listen"), m.path("token"),
+              "a token is required when the admin API listens on a non-loopback address (" +
+                  out.admin.host + ")");
     m.finish();
   }
   if (auto n = root.get("log"); n.IsDefined()) {
@@ -205,6 +215,12 @@ std::optional<std::string> read_spec_file(const std::string& path, diagnostics& 
   return buf.str();
 }
 
+void sort_by_position(diagnostics& ds) {
+  std::stable_sort(ds.begin(), ds.end(), [](const diagnostic& a, const diagnostic& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+}
+
 } // namespace bulkd::detail
 
 namespace bulkd {
@@ -232,6 +248,7 @@ load_result<daemon_config> parse_daemon_config(std::string_view yaml, const std:
   } catch (const YAML::Exception& e) {
     result.diags.push_back(detail::syntax_error(file, e));
   }
+  detail::sort_by_position(result.diags);
   if (!has_errors(result.diags))
     result.value = std::move(cfg);
   return result;

@@ -114,6 +114,7 @@ load_result<std::vector<job_spec>> parse_job_file(std::string_view yaml, const s
     result.diags.push_back(detail::syntax_error(file, e));
   }
   check_duplicates(jobs, result.diags);
+  detail::sort_by_position(result.diags);
   if (!has_errors(result.diags))
     result.value = std::move(jobs);
   return result;
@@ -157,6 +158,11 @@ load_jobs_dir(const std::string& dir, const daemon_config& config, const expansi
   if (!has_errors(result.diags))
     result.value = std::move(jobs);
   return result;
+}
+
+load_result<std::vector<job_spec>> load_configured_jobs(const daemon_config& config,
+                                                        const expansion_context& ctx) {
+  return load_jobs_dir(config.resolve_path(config.jobs_dir), config, ctx);
 }
 
 spec_file_kind classify_spec_file(const std::string& path) {

@@ -45,6 +45,9 @@ diagnostic syntax_error(const std::string& file, const YAML::Exception& e);
 /// The content of a file, or nullopt after adding a diagnostic.
 std::optional<std::string> read_spec_file(const std::string& path, diagnostics& out);
 
+/// Orders diagnostics by line and column (stable: positionless ones first, in report order).
+void sort_by_position(diagnostics& ds);
+
 /// Reads a whole bulkd.yaml document.
 void read_daemon_config(yaml::map_reader& root, daemon_config& out);
 

@@ -315,15 +315,29 @@ map_reader::map_reader(reader& r, const YAML::Node& node, std::string path)
 
 YAML::Node map_reader::get(std::string_view key) {
   known_.emplace(key);
-  for (auto& e : entries_)
-    if (e.key == key)
-      return e.value;
+  for (auto& e : entries_) {
+    if (e.key != key)
+      continue;
+    if (e.value.IsNull()) {
+      // An empty value has no position of its own (yaml-cpp puts it at the next token): report
+      // it at the key, once, and treat the key as absent.
+      if (!e.null_reported)
+        r_.report(e.key_node.Mark(), path(key),
+                  "'" + e.key + "' has no value (give one or remove the key)");
+      e.null_reported = true;
+      return YAML::Node{YAML::NodeType::Undefined};
+    }
+    return e.value;
+  }
   return YAML::Node{YAML::NodeType::Undefined};
 }
 
 YAML::Node map_reader::require(std::string_view key) {
   auto n = get(key);
-  if (!n.IsDefined() && ok_)
+  bool reported_empty = std::any_of(entries_.begin(), entries_.end(), [&](const entry& e) {
+    return e.key == key && e.null_reported;
+  });
+  if (!n.IsDefined() && ok_ && !reported_empty)
     r_.error(node_, path(key), "missing required key '" + std::string{key} + "'");
   return n;
 }
@@ -359,6 +373,10 @@ void map_reader::finish(const std::string& context) {
         best_d = d;
         best = k;
       }
+    }
+    if (e.key == "<<") {
+      r_.report(e.key_node.Mark(), path(e.key), "YAML merge keys (<<) are not supported");
+      continue;
     }
     std::string msg = "unknown key '" + e.key + "'";
     if (!context.empty())

@@ -160,6 +160,7 @@ private:
     std::string key;
     YAML::Node key_node;
     YAML::Node value;
+    bool null_reported = false;
   };
   reader& r_;
   YAML::Node node_;

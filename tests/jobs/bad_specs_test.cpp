@@ -246,6 +246,15 @@ const bad_case job_cases[] = {
    6, 14, "generate_id", "generate_id only works with operation upsert or create"},
   {"name: a\nkind: key-backup\nvault: main\ndestination: { path: /b, encryption_key: { v: x } }\n",
    4, 42, "destination.encryption_key", "expected a string (secret), got a map"},
+  {"name: a\nkind: change-feed\nsource:\nsink: { type: jsonl, path: /o }\n",
+   3, 1, "source", "'source' has no value (give one or remove the key)"},
+  {"name: \"a\\0b\"\nkind: key-backup\nvault: main\ndestination: { path: /b }\n",
+   1, 7, "name", "invalid job name (value not shown): use letters", true},
+  {"name: a\nkind: change-feed\nsource: { <<: {x: 1}, account: main, database: d, container: c }\n"
+   "sink: { type: jsonl, path: /o }\n",
+   3, 11, "source.<<", "YAML merge keys (<<) are not supported"},
+  {"name: a\nkind: key-backup\nvault: main\n\tdestination: { path: /b }\n",
+   4, 1, "", "YAML syntax error: ", true},
   {"- name: a\n  kind: key-backup\n",
    1, 1, "", "expected a map, got a list"},
 };
@@ -292,6 +301,9 @@ const bad_case config_cases[] = {
    4, 34, "vaults.main.tls.insecure_skip_verify", "expected true or false, got 'maybe'"},
   {"vaults:\n  main:\n    url: \"https://\"\n",
    3, 10, "vaults.main.url", "invalid URL: missing host"},
+  {"admin:\n  listen: \"0.0.0.0:8686\"\n",
+   2, 11, "admin.token", "a token is required when the admin API listens on a non-loopback "
+   "address (0.0.0.0)"},
   {"state_dir: [a]\n",
    1, 12, "state_dir", "expected a string, got a list"},
 };

@@ -108,6 +108,20 @@ TEST_CASE("a jobs directory loads every yaml file, duplicates name both places",
   CHECK(render(dup.diags[0]) ==
         c + ":2:7: error: name: duplicate job name 'two' (also defined at " + a + ":6:7)");
 
+  // jobs_dir relative to the config file's directory.
+  std::filesystem::create_directory(dir.path / "etc");
+  auto cfg_file =
+      dir.write("etc/bulkd.yaml", "jobs_dir: ..\nvaults: { main: { url: \"https://v\" } }\n");
+  auto loaded_cfg = load_daemon_config(cfg_file, test::fake_context());
+  REQUIRE(loaded_cfg.ok());
+  auto via_config = load_configured_jobs(*loaded_cfg.value, test::fake_context());
+  CHECK_FALSE(via_config.ok());
+  INFO(test::all(via_config.diags));
+  REQUIRE(via_config.diags.size() == 1);
+  CHECK(via_config.diags[0].message ==
+        "duplicate job name 'two' (also defined at " +
+            (dir.path / "etc/../a.yaml").lexically_normal().string() + ":6:7)");
+
   auto missing = load_jobs_dir((dir.path / "nope").string(), cfg, test::fake_context());
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.diags.at(0).message.rfind("cannot read the jobs directory: ", 0) == 0);
