@@ -1,3 +1,4 @@
+#include "daemon/metrics_process.hpp"
 #include "daemon/metrics_registry.hpp"
 #include "daemon/prometheus_text.hpp"
 #include "tests/daemon/prometheus_parser.hpp"
@@ -5,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <ctime>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -176,4 +178,24 @@ TEST_CASE("metrics are safe to update from many threads while rendering", "[metr
   CHECK(c.with({"0"}).value() + c.with({"1"}).value() == 80000);
   CHECK(h.cumulative_counts() == std::vector<uint64_t>{40000, 80000});
   CHECK(h.sum() == 40000);
+}
+
+TEST_CASE("process metrics come from /proc and pass the parser", "[metrics]") {
+  registry reg;
+  process_metrics proc{reg, "1.2.3"};
+  std::vector<char> ballast(64 << 20, 1); // touched memory shows in RSS
+  proc.refresh();
+  auto parsed = parse_prometheus_text(reg.render());
+  REQUIRE(parsed.error == "");
+  auto& doc = parsed.doc;
+  CHECK(doc.value("bulkd_build_info", {{"version", "1.2.3"}}) == 1);
+  CHECK(*doc.value("process_resident_memory_bytes") > double(64 << 20));
+  CHECK(*doc.value("process_virtual_memory_bytes") >= *doc.value("process_resident_memory_bytes"));
+  CHECK(*doc.value("process_open_fds") >= 3);
+  CHECK(*doc.value("process_cpu_seconds_total") >= 0);
+  auto now = static_cast<double>(std::time(nullptr));
+  auto start = *doc.value("process_start_time_seconds");
+  CHECK(start <= now + 1);
+  CHECK(start > now - 3600);
+  CHECK(ballast[12345] == 1);
 }
