@@ -4,14 +4,18 @@
 
 #include "jobs/bulk_upsert_spec.hpp"
 #include "jobs/change_feed_spec.hpp"
+#include "jobs/cron.hpp"
 #include "jobs/enum_names.hpp"
+#include "jobs/glob.hpp"
 #include "jobs/key_backup_spec.hpp"
 #include "jobs/source_location.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace bulkd {
 
@@ -43,5 +47,12 @@ struct job_spec {
 
 /// Whether `name` may be a job name (it becomes part of file names).
 bool valid_job_name(std::string_view name);
+
+/// The job's schedule; nullopt for on-demand jobs. Specs from the loader always parse.
+std::optional<cron_schedule> parsed_schedule(const job_spec& job);
+
+/// Compiled glob patterns (source.path, keys.include/exclude). Patterns from the loader always
+/// parse; one that does not is left out.
+std::vector<glob_pattern> parsed_globs(const std::vector<std::string>& patterns);
 
 } // namespace bulkd

@@ -316,3 +316,23 @@ TEST_CASE("the example configs load", "[jobs][examples]") {
   CHECK(dev.value->admin.port == 8686);
   CHECK(dev.value->resolve_path(dev.value->jobs_dir) == root + "/config/dev/jobs.d");
 }
+
+TEST_CASE("schedules and globs of loaded specs compile", "[jobs][typed]") {
+  auto r = parse_job_file("name: a\nkind: key-backup\nschedule: \"30 2 * * *\"\nvault: v\n"
+                          "keys: { include: [\"app-*\", \"db-?\"], exclude: tmp-* }\n"
+                          "destination: { path: /b }\n",
+                          "job.yaml", nullptr, test::fake_context());
+  REQUIRE(r.ok());
+  auto& job = r.value->at(0);
+  auto schedule = parsed_schedule(job);
+  REQUIRE(schedule);
+  CHECK(schedule->text() == "30 2 * * *");
+  auto& keys = std::get<key_backup_spec>(job.body).keys;
+  auto include = parsed_globs(keys.include);
+  REQUIRE(include.size() == 2);
+  CHECK(include[0].matches("app-orders"));
+  CHECK_FALSE(include[1].matches("db-10"));
+  CHECK(parsed_globs(keys.exclude).at(0).matches("tmp-1"));
+  job.schedule.clear();
+  CHECK_FALSE(parsed_schedule(job));
+}
