@@ -62,6 +62,7 @@ std::string object_id_for(std::string_view tenant, std::string_view client_id);
 /// RFC 7638 thumbprint (base64url SHA-256) of an RSA public JWK with "n" and "e".
 std::string rsa_jwk_thumbprint(const nlohmann::json& public_jwk);
 
+/// Immutable after make(); issue and verify may run concurrently.
 class token_issuer {
 public:
   /// `signing_key` must be an RSA key (2048+ bits) with its private part.
@@ -93,6 +94,8 @@ public:
                      int64_t now) const;
 
 private:
+  token_issuer() = default;
+
   keyvault::key_material key_;
   token_issuer_config config_;
   std::string key_id_;

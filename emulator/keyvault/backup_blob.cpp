@@ -1,6 +1,7 @@
 #include "emulator/keyvault/backup_blob.hpp"
 
 #include "clients/error.hpp"
+#include "emulator/keyvault/key_identifier.hpp"
 #include "emulator/keyvault/openssl_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,15 +31,6 @@ caf::error malformed(std::string reason) {
 
 caf::error invalid(std::string message) {
   return make_error(ec::invalid_argument, "backup: " + std::move(message));
-}
-
-bool valid_name(std::string_view name) {
-  if (name.empty())
-    return false;
-  for (char c : name)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
-      return false;
-  return true;
 }
 
 caf::expected<std::string> hkdf(std::string_view secret, std::string_view info, size_t size) {
@@ -161,8 +153,9 @@ caf::expected<std::string> encode_backup(const key_backup& backup, std::string_v
   auto keys = derive(secret);
   if (!keys)
     return keys.error();
-  if (!valid_name(backup.name) || backup.name.size() > 0xffff)
-    return invalid("key name '" + backup.name + "' must match ^[0-9a-zA-Z-]+$");
+  if (!is_valid_key_name(backup.name))
+    return invalid("key name '" + backup.name +
+                   "' must match ^[0-9a-zA-Z-]+$ (1 to 127 characters)");
   if (backup.versions.empty())
     return invalid("key '" + backup.name + "' has no versions");
   std::set<std::string> seen;
@@ -224,7 +217,7 @@ caf::expected<std::string> peek_backup_name(std::string_view blob) {
     return malformed("truncated: " + std::to_string(blob.size()) + " bytes, at least " +
                      std::to_string(minimum) + " expected");
   auto name = blob.substr(fixed_header, name_size);
-  if (!valid_name(name))
+  if (!is_valid_key_name(name))
     return malformed("bad key name in the header");
   return std::string{name};
 }

@@ -405,6 +405,8 @@ int key_material::key_size() const {
 
 json key_material::public_jwk() const {
   json out{{"kty", kty()}};
+  if (!pkey_ && type_.family != key_family::oct)
+    return out; // a default-constructed key holds nothing
   switch (type_.family) {
   case key_family::rsa:
     out["n"] = base64url_encode(get_bn_bytes(pkey_.get(), OSSL_PKEY_PARAM_RSA_N));

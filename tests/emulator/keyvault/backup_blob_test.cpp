@@ -208,7 +208,8 @@ TEST_CASE("encode and decode refuse bad arguments", "[backup_blob]") {
   auto bad_name = b;
   bad_name.name = "bad_name";
   CHECK(encode_error(bad_name, secret) ==
-        "invalid_argument: backup: key name 'bad_name' must match ^[0-9a-zA-Z-]+$");
+        "invalid_argument: backup: key name 'bad_name' must match ^[0-9a-zA-Z-]+$ (1 to "
+        "127 characters)");
   auto empty = b;
   empty.versions.clear();
   CHECK(encode_error(empty, secret) ==
