@@ -131,6 +131,11 @@ load_job_file(const std::string& path, const daemon_config* config, const expans
 
 load_result<std::vector<job_spec>>
 load_jobs_dir(const std::string& dir, const daemon_config& config, const expansion_context& ctx) {
+  return load_jobs_dir(dir, &config, ctx);
+}
+
+load_result<std::vector<job_spec>>
+load_jobs_dir(const std::string& dir, const daemon_config* config, const expansion_context& ctx) {
   namespace fs = std::filesystem;
   load_result<std::vector<job_spec>> result;
   std::vector<fs::path> files;
@@ -148,7 +153,7 @@ load_jobs_dir(const std::string& dir, const daemon_config& config, const expansi
   std::sort(files.begin(), files.end());
   std::vector<job_spec> jobs;
   for (auto& f : files) {
-    auto one = load_job_file(f.string(), &config, ctx);
+    auto one = load_job_file(f.string(), config, ctx);
     result.diags.insert(result.diags.end(), one.diags.begin(), one.diags.end());
     if (one.value)
       for (auto& j : *one.value)
@@ -166,6 +171,9 @@ load_result<std::vector<job_spec>> load_configured_jobs(const daemon_config& con
 }
 
 spec_file_kind classify_spec_file(const std::string& path) {
+  std::error_code err;
+  if (std::filesystem::is_directory(path, err))
+    return spec_file_kind::jobs_dir;
   diagnostics ignored;
   auto text = detail::read_spec_file(path, ignored);
   if (!text)

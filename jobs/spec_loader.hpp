@@ -48,14 +48,20 @@ load_result<std::vector<job_spec>>
 load_jobs_dir(const std::string& dir, const daemon_config& config,
               const expansion_context& ctx = expansion_context::from_process());
 
+/// Like above; without a config, account and vault references are not checked.
+load_result<std::vector<job_spec>>
+load_jobs_dir(const std::string& dir, const daemon_config* config,
+              const expansion_context& ctx = expansion_context::from_process());
+
 /// The jobs of `config.jobs_dir` (relative to the config file's directory when relative).
 load_result<std::vector<job_spec>>
 load_configured_jobs(const daemon_config& config,
                      const expansion_context& ctx = expansion_context::from_process());
 
-enum class spec_file_kind { jobs, daemon_config, unreadable };
+enum class spec_file_kind { jobs, daemon_config, jobs_dir, unreadable };
 
-/// Tells job files (a top-level map with `kind`, or several documents) from daemon configs.
+/// Tells job files (a top-level map with `kind`, or several documents) from daemon configs and
+/// directories (of job files).
 spec_file_kind classify_spec_file(const std::string& path);
 
 } // namespace bulkd

@@ -41,6 +41,7 @@ int run_validate(const validate_options& opts) {
 
   // Daemon configs first, so that the job files can be checked against one of them.
   std::vector<std::string> job_files;
+  std::vector<std::string> job_dirs;
   std::string printed;
   auto emit = [&](const std::string& file, const std::string& yaml) {
     if (!opts.print)
@@ -53,6 +54,9 @@ int run_validate(const validate_options& opts) {
     switch (classify_spec_file(file)) {
     case spec_file_kind::jobs:
       job_files.push_back(file);
+      break;
+    case spec_file_kind::jobs_dir:
+      job_dirs.push_back(file);
       break;
     case spec_file_kind::unreadable:
       tally({{file, 0, 0, {}, "cannot open file", severity::error}});
@@ -71,7 +75,7 @@ int run_validate(const validate_options& opts) {
     }
     }
   }
-  if (!job_files.empty() && !reference) {
+  if ((!job_files.empty() || !job_dirs.empty()) && !reference) {
     auto why = reference_failed ? "the daemon config did not load"
                                 : "no daemon config given (use --config bulkd.yaml)";
     tally({{{},
@@ -87,6 +91,14 @@ int run_validate(const validate_options& opts) {
     if (loaded.value) {
       jobs += loaded.value->size();
       emit(file, print_jobs(*loaded.value));
+    }
+  }
+  for (auto& dir : job_dirs) {
+    auto loaded = load_jobs_dir(dir, reference ? &*reference : nullptr, ctx);
+    tally(loaded.diags);
+    if (loaded.value) {
+      jobs += loaded.value->size();
+      emit(dir, print_jobs(*loaded.value));
     }
   }
   if (opts.print && !printed.empty())

@@ -135,6 +135,7 @@ TEST_CASE("files are told apart: job files and daemon configs", "[jobs][classify
         spec_file_kind::daemon_config);
   CHECK(classify_spec_file(dir.write("bad.yaml", "kind: [x\n")) == spec_file_kind::jobs);
   CHECK(classify_spec_file((dir.path / "none.yaml").string()) == spec_file_kind::unreadable);
+  CHECK(classify_spec_file(dir.path.string()) == spec_file_kind::jobs_dir);
 }
 
 TEST_CASE("secrets never appear in printed specs or diagnostics", "[jobs][secrets]") {

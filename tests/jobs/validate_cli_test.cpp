@@ -42,6 +42,11 @@ TEST_CASE("bulkd validate accepts the example configs", "[jobs][cli]") {
   INFO(r.output);
   CHECK(r.status == 0);
   CHECK(r.output.find("valid: 3 files, 3 jobs loaded; 0 errors") != std::string::npos);
+  auto whole_dir =
+      run("validate --config " + root + "/config/bulkd.yaml " + root + "/config/jobs.d");
+  INFO(whole_dir.output);
+  CHECK(whole_dir.status == 0);
+  CHECK(whole_dir.output.find("valid: 1 file, 3 jobs loaded; 0 errors") != std::string::npos);
   auto dev = run("validate " + root + "/config/dev/bulkd.yaml");
   INFO(dev.output);
   CHECK(dev.status == 0);
