@@ -32,6 +32,7 @@ std::string format_span(caf::timespan x) {
 } // namespace
 
 supervisor::supervisor(caf::event_based_actor* self) : self_(self) {
+  options_.jitter = random_jitter();
   on_stopped_ = [self](const caf::error& reason) { self->quit(reason); };
 }
 

@@ -1,5 +1,13 @@
+#include "actors/actor_system_setup.hpp"
+#include "actors/root_supervisor.hpp"
 #include "daemon/signal_thread.hpp"
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+#include <caf/system_messages.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -8,6 +16,7 @@
 #include <csignal>
 #include <mutex>
 #include <pthread.h>
+#include <string>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -125,4 +134,43 @@ TEST_CASE("stop() ends a signal thread that saw no signal", "[signal_thread]") {
   CHECK(rec.shutdowns.empty());
   CHECK(rec.exits.empty());
   CHECK_FALSE(signals.shutdown_requested());
+}
+
+TEST_CASE("the serve sequence: SIGTERM stops the root's children in reverse order",
+          "[signal_thread]") {
+  blocked_signals blocked; // 1. before the actor system: its threads inherit the mask
+  caf::actor_system_config cfg;
+  bulkd::configure_actor_system(cfg);
+  caf::actor_system sys{cfg};                    // 2.
+  auto root = bulkd::spawn_root_supervisor(sys); // 3.
+  std::mutex mtx;
+  std::vector<std::string> stopped;
+  for (std::string name : {"http_pool", "token_cache", "scheduler"}) { // 4. in start order
+    auto added = bulkd::add_child(
+        sys, root, {name, [&mtx, &stopped, name](caf::event_based_actor* sup) {
+                      return sup->spawn([&mtx, &stopped, name](caf::event_based_actor* me) {
+                        me->set_exit_handler([&mtx, &stopped, name, me](caf::exit_msg& em) {
+                          std::lock_guard<std::mutex> guard{mtx};
+                          stopped.push_back(name);
+                          me->quit(em.reason);
+                        });
+                        return caf::behavior{[](caf::ping_atom) { return caf::pong_atom::value; }};
+                      });
+                    }});
+    REQUIRE(added);
+  }
+  recorder rec;
+  auto opts = rec.options();
+  opts.on_shutdown = [&](int signo) {
+    rec.update([&] { rec.shutdowns.push_back(signo); });
+    caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  };
+  bulkd::signal_thread signals{opts}; // 5.
+  REQUIRE(kill(getpid(), SIGTERM) == 0);
+  auto reason = bulkd::await_exit(sys, root); // 6.
+  signals.stop();                             // 7.
+  CHECK(reason == caf::exit_reason::user_shutdown);
+  CHECK(stopped == std::vector<std::string>{"scheduler", "token_cache", "http_pool"});
+  CHECK(rec.shutdowns == std::vector<int>{SIGTERM});
+  CHECK(rec.exits.empty());
 }
