@@ -2,9 +2,21 @@
 #include "jobs/spec_readers.hpp"
 #include "jobs/timestamp.hpp"
 
+#include <cctype>
+
 namespace bulkd::detail {
 
 namespace {
+
+bool valid_header_name(const std::string& name) {
+  static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  if (name.empty())
+    return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && extra.find(c) == std::string_view::npos)
+      return false;
+  return true;
+}
 
 void read_source(yaml::map_reader& root, feed_source& out, const daemon_config* config) {
   auto n = root.require("source");
@@ -96,8 +108,16 @@ void read_sink(yaml::map_reader& root, sink_spec& out, const daemon_config* conf
         s.url = *v;
     if (auto h = m.get("headers"); h.IsDefined())
       if (auto v = r.string_map(h, m.path("headers"), true))
-        for (auto& [k, val] : *v)
+        for (auto& [k, val] : *v) {
+          if (!valid_header_name(k)) {
+            for (auto it = h.begin(); it != h.end(); ++it)
+              if (it->first.Scalar() == k)
+                r.error(it->first, m.path("headers") + "." + k,
+                        "invalid HTTP header name '" + k + "'");
+            continue;
+          }
           s.headers.emplace(k, secret{val});
+        }
     m.read("timeout", s.timeout, std::chrono::milliseconds{1});
     read_retry(m, "retry", s.retry);
     out = std::move(s);
@@ -139,6 +159,9 @@ void read_change_feed(yaml::map_reader& root, change_feed_spec& out, const daemo
   read_sink(root, out.sink, config);
   root.read_enum("on_failure", out.on_failure, "on_failure policy");
   read_dead_letter(root, out.dead_letter);
+  if (out.on_failure == failure_policy::stop && root.has("dead_letter"))
+    root.rd().report(root.key_mark("dead_letter"), root.path("dead_letter"),
+                     "dead_letter is not used with on_failure: stop", severity::warning);
   read_retry(root, "retry", out.retry);
 }
 

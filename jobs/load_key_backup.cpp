@@ -1,5 +1,7 @@
 #include "jobs/spec_readers.hpp"
 
+#include <regex>
+
 namespace bulkd::detail {
 
 namespace {
@@ -18,6 +20,12 @@ void read_globs(yaml::map_reader& m, std::string_view key, std::vector<std::stri
                n.IsSequence() ? yaml::join(path, "[" + std::to_string(i) + "]") : path, (*v)[i]);
   }
   out = std::move(*v);
+}
+
+// 7.5, 7.4-preview.1, 2025-07-01, 2025-07-01-preview
+bool valid_api_version(const std::string& v) {
+  static const std::regex form{R"(^(\d+\.\d+|\d{4}-\d{2}-\d{2})(-preview(\.\d+)?)?$)"};
+  return std::regex_match(v, form);
 }
 
 } // namespace
@@ -59,7 +67,15 @@ void read_key_backup(yaml::map_reader& root, key_backup_spec& out, const daemon_
     m.finish();
   }
   read_retry(root, "retry", out.retry);
-  root.read("api_version", out.api_version);
+  if (auto n = root.get("api_version"); n.IsDefined())
+    if (auto v = r.string(n, root.path("api_version"))) {
+      if (valid_api_version(*v))
+        out.api_version = *v;
+      else
+        r.error(n, root.path("api_version"),
+                "invalid Key Vault API version " + r.quote(n) +
+                    " (expected e.g. 7.5, 7.4-preview.1 or 2025-07-01)");
+    }
 }
 
 } // namespace bulkd::detail

@@ -255,6 +255,12 @@ const bad_case job_cases[] = {
    3, 11, "source.<<", "YAML merge keys (<<) are not supported"},
   {"name: a\nkind: key-backup\nvault: main\n\tdestination: { path: /b }\n",
    4, 1, "", "YAML syntax error: ", true},
+  {"name: a\nkind: key-backup\nvault: main\ndestination: { path: /b }\napi_version: latest\n",
+   5, 14, "api_version", "invalid Key Vault API version 'latest' (expected e.g. 7.5, "
+   "7.4-preview.1 or 2025-07-01)"},
+  {"name: f\nkind: change-feed\nsource: { account: main, database: d, container: c }\n"
+   "sink:\n  type: http\n  url: https://h\n  headers:\n    \"X Bad\": v\n",
+   8, 5, "sink.headers.X Bad", "invalid HTTP header name 'X Bad'"},
   {"- name: a\n  kind: key-backup\n",
    1, 1, "", "expected a map, got a list"},
 };

@@ -222,3 +222,15 @@ TEST_CASE("unresolvable credentials can be deferred to warnings", "[jobs][expand
         "d.yaml:1:17: error: admin.token: ${credential:admin-token}: $CREDENTIALS_DIRECTORY "
         "is not set (no systemd credentials)");
 }
+
+TEST_CASE("settings that have no effect are warnings", "[jobs][warnings]") {
+  auto r = parse_job_file("name: f\nkind: change-feed\n"
+                          "source: { account: main, database: d, container: c }\n"
+                          "sink: { type: jsonl, path: /o }\n"
+                          "dead_letter: { path: /dl }\n",
+                          "w.yaml", nullptr, test::fake_context());
+  REQUIRE(r.ok());
+  REQUIRE(r.diags.size() == 1);
+  CHECK(render(r.diags[0]) ==
+        "w.yaml:5:1: warning: dead_letter: dead_letter is not used with on_failure: stop");
+}
