@@ -159,7 +159,7 @@ http_transport::http_transport(http_transport_options options) : impl_(std::make
 
 http_transport::~http_transport() = default;
 
-caf::expected<http_response> http_transport::send(const http_request& req) {
+caf::expected<http_response> http_transport::send(http_request req) {
   auto origin = parse_origin(req.origin);
   if (!origin)
     return std::move(origin.error());
@@ -185,7 +185,7 @@ caf::expected<http_response> http_transport::send(const http_request& req) {
   hreq.path = req.target;
   for (auto& [name, value] : req.headers)
     hreq.headers.emplace(name, value);
-  hreq.body = req.body;
+  hreq.body = std::move(req.body); // may be megabytes; req is only described from here on
   auto start = clock_type::now();
   auto deadline = start + req.timeout;
   std::string body;

@@ -33,7 +33,7 @@ public:
   /// Performs one request. Any HTTP status is a response; errors are transport failures:
   /// ec::connection_failed, ec::timeout, ec::tls_error, ec::invalid_argument (bad request),
   /// ec::shutting_down (after cancel()).
-  caf::expected<http_response> send(const http_request& req);
+  caf::expected<http_response> send(http_request req);
 
   /// Thread-safe. Aborts the request in progress and makes every later send() fail.
   void cancel();

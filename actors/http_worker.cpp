@@ -22,7 +22,7 @@ http_worker_actor::behavior_type http_worker(http_worker_actor::pointer self,
       [transport, before_send](http_atom, http_request& req) -> caf::result<http_response> {
         if (before_send)
           before_send(req);
-        auto res = transport->send(req);
+        auto res = transport->send(std::move(req));
         if (!res)
           return std::move(res.error());
         return std::move(*res);
