@@ -306,3 +306,25 @@ TEST_CASE("a modulus with a leading zero byte imports and exports without it", "
   CHECK(back.key_size() == 2048);
   CHECK(back.public_jwk() == pub);
 }
+
+TEST_CASE("every RSA private part must agree with the others", "[key_material]") {
+  auto key = make({"RSA", 2048, std::nullopt, std::nullopt}).private_jwk();
+  auto other = make({"RSA", 2048, std::nullopt, std::nullopt}).private_jwk();
+  const std::string message = "invalid_argument: RSA JWK: the private key does not match the "
+                              "public key (n, e, d, p, q, dp, dq and qi are inconsistent)";
+  for (auto field : {"d", "p", "q", "dp", "dq", "qi"}) {
+    INFO(field);
+    auto mixed = key;
+    mixed[field] = other[field];
+    CHECK(import_error(mixed) == message);
+  }
+  auto swapped = key; // p and q swapped without recomputing qi
+  swapped["p"] = key["q"];
+  swapped["q"] = key["p"];
+  swapped["dp"] = key["dq"];
+  swapped["dq"] = key["dp"];
+  CHECK(import_error(swapped) == message);
+  auto one = key;
+  one["p"] = "AQ";
+  CHECK(import_error(one) == message);
+}
