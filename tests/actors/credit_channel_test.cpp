@@ -540,10 +540,15 @@ TEST_CASE_METHOD(det_fixture, "credit_channel without error handler quits its ow
   auto con = spawn_consumer(false);
   self->send_exit(con, caf::exit_reason::kill);
   sched.run();
-  auto owner = sys.spawn([con](caf::event_based_actor* self) -> caf::behavior {
-    auto out = std::make_shared<credit_channel<int>>(self, con, credit_channel_options{1, 1});
-    return {[=](produce_atom) { out->push(1); }};
-  });
+  // Spawn arguments rather than captures: CAF 0.17 dereferences a null pointer (UBSan) when
+  // spawning a function without arguments.
+  auto owner = sys.spawn(
+      [](caf::event_based_actor* self, caf::actor receiver) -> caf::behavior {
+        auto out =
+            std::make_shared<credit_channel<int>>(self, receiver, credit_channel_options{1, 1});
+        return {[=](produce_atom) { out->push(1); }};
+      },
+      con);
   self->monitor(owner);
   self->send(owner, produce_atom::value);
   sched.run();
@@ -558,16 +563,18 @@ TEST_CASE_METHOD(det_fixture, "credit_channel can live in a vector that realloca
   for (int i = 0; i < 3; ++i)
     cons.push_back(spawn_consumer(false));
   // One channel per receiver; the vector grows while requests of the first channel are pending.
-  auto owner = sys.spawn([cons](caf::event_based_actor* self) -> caf::behavior {
-    auto outs = std::make_shared<std::vector<credit_channel<int>>>();
-    return {[=](produce_atom) {
-      for (size_t i = 0; i < cons.size(); ++i) {
-        outs->emplace_back(self, cons[i], credit_channel_options{2, 2});
-        for (int x = 0; x < 4; ++x)
-          outs->back().push(static_cast<int>(i) * 100 + x);
-      }
-    }};
-  });
+  auto owner = sys.spawn(
+      [](caf::event_based_actor* self, std::vector<caf::actor> receivers) -> caf::behavior {
+        auto outs = std::make_shared<std::vector<credit_channel<int>>>();
+        return {[=](produce_atom) {
+          for (size_t i = 0; i < receivers.size(); ++i) {
+            outs->emplace_back(self, receivers[i], credit_channel_options{2, 2});
+            for (int x = 0; x < 4; ++x)
+              outs->back().push(static_cast<int>(i) * 100 + x);
+          }
+        }};
+      },
+      cons);
   actors.push_back(owner);
   self->send(owner, produce_atom::value);
   sched.run();
@@ -619,20 +626,25 @@ TEST_CASE("credit_channel under the real scheduler with delayed acks", "[credit_
 TEST_CASE_METHOD(det_fixture, "credit_channel sends to a typed receiver", "[credit_channel]") {
   using sink_actor = caf::typed_actor<caf::replies_to<std::vector<int>>::with<caf::ok_atom>>;
   auto received = std::make_shared<std::vector<int>>();
-  auto sink = sys.spawn([received]() -> sink_actor::behavior_type {
-    return {[received](const std::vector<int>& batch) {
-      received->insert(received->end(), batch.begin(), batch.end());
-      return caf::ok_atom::value;
-    }};
-  });
-  auto owner = sys.spawn([sink](caf::event_based_actor* self) -> caf::behavior {
-    auto out = std::make_shared<credit_channel<int>>(self, sink, credit_channel_options{2, 3});
-    return {[=](produce_atom) {
-      for (int i = 0; i < 10; ++i)
-        out->push(i);
-      out->flush();
-    }};
-  });
+  auto sink = sys.spawn(
+      [](std::shared_ptr<std::vector<int>> into) -> sink_actor::behavior_type {
+        return {[into](const std::vector<int>& batch) {
+          into->insert(into->end(), batch.begin(), batch.end());
+          return caf::ok_atom::value;
+        }};
+      },
+      received);
+  auto owner = sys.spawn(
+      [](caf::event_based_actor* self, sink_actor receiver) -> caf::behavior {
+        auto out =
+            std::make_shared<credit_channel<int>>(self, receiver, credit_channel_options{2, 3});
+        return {[=](produce_atom) {
+          for (int i = 0; i < 10; ++i)
+            out->push(i);
+          out->flush();
+        }};
+      },
+      sink);
   actors.push_back(owner);
   self->send(owner, produce_atom::value);
   sched.run();
