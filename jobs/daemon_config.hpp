@@ -92,6 +92,9 @@ struct daemon_config {
   /// A path from the config, relative paths taken against the config file's directory.
   std::string resolve_path(const std::string& path) const;
 
+  /// A path from a job spec: relative paths are taken against the (resolved) state_dir.
+  std::string resolve_job_path(const std::string& path) const;
+
   friend bool operator==(const daemon_config&, const daemon_config&) = default;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
 // Pieces shared by the job kinds: container references, retry policies, dead-letter files.
+// Paths in job specs may be relative: they are taken against the daemon's state_dir
+// (daemon_config::resolve_job_path).
 
 #include "jobs/duration.hpp"
 

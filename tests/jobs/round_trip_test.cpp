@@ -315,6 +315,17 @@ TEST_CASE("the example configs load", "[jobs][examples]") {
   CHECK(vault.credential.authority_host == "http://127.0.0.1:8081");
   CHECK(dev.value->admin.port == 8686);
   CHECK(dev.value->resolve_path(dev.value->jobs_dir) == root + "/config/dev/jobs.d");
+  CHECK(dev.value->resolve_job_path("feeds/x.jsonl") == root + "/config/dev/state/feeds/x.jsonl");
+  CHECK(dev.value->resolve_job_path("/abs/x") == "/abs/x");
+
+  auto dev_jobs = load_configured_jobs(*dev.value, ctx);
+  INFO(test::all(dev_jobs.diags));
+  REQUIRE(dev_jobs.ok());
+  CHECK(dev_jobs.diags.empty());
+  REQUIRE(dev_jobs.value->size() == 3);
+  CHECK(dev_jobs.value->at(0).name == "backup-keys");
+  CHECK(dev_jobs.value->at(1).name == "load-products");
+  CHECK(dev_jobs.value->at(2).name == "products-feed");
 }
 
 TEST_CASE("schedules and globs of loaded specs compile", "[jobs][typed]") {
