@@ -18,7 +18,6 @@
 
 #include "actors/supervisor.hpp"
 
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
@@ -49,6 +48,3 @@ caf::expected<caf::actor> add_child(caf::actor_system& sys, const caf::actor& ro
 caf::error await_exit(caf::actor_system& sys, const caf::actor& root);
 
 } // namespace bulkd
-
-// child_spec holds a std::function; it only ever travels between local actors.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bulkd::child_spec)

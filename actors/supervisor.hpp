@@ -42,6 +42,7 @@
 #include "actors/restart_policy.hpp"
 
 #include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
@@ -57,8 +58,10 @@
 
 namespace bulkd {
 
-/// Spawns one incarnation of a child from the supervising actor (e.g. `self->spawn(worker, id)`);
-/// called again for every restart. Throwing or returning an invalid handle counts as a failure.
+/// Spawns one incarnation of a child from the supervising actor (e.g. `self->spawn(worker, id)`;
+/// a typed child through caf::actor_cast<caf::actor>); called again for every restart. Throwing
+/// or returning an invalid handle counts as a failure. Do not spawn it linked: the supervisor
+/// tracks it with a monitor.
 using child_factory = std::function<caf::actor(caf::event_based_actor* self)>;
 
 struct child_spec {
@@ -176,3 +179,6 @@ private:
 };
 
 } // namespace bulkd
+
+// child_spec holds a std::function; it only ever travels between local actors.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bulkd::child_spec)
