@@ -337,6 +337,39 @@ TEST_CASE("http_pool reports a connection closed without a response", "[http_poo
   ::close(fd);
 }
 
+TEST_CASE("http_pool reports a connect timeout", "[http_pool]") {
+  // A listener that never accepts: once its accept queue is full, the kernel drops new SYNs.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::listen(fd, 0) == 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::vector<int> fillers;
+  for (int i = 0; i < 2; ++i) {
+    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    fillers.push_back(c);
+  }
+  std::this_thread::sleep_for(50ms);
+  auto port = std::to_string(ntohs(addr.sin_port));
+  {
+    pool_env env{pool_config(1)};
+    auto origin = "http://127.0.0.1:" + port;
+    auto req = get(origin, "/x");
+    req.timeout = 300ms;
+    auto err = error(env.call(req));
+    CHECK(is(err, ec::timeout));
+    CHECK(render(err) == "timeout: connecting to 127.0.0.1:" + port +
+                             " timed out (httplib: ConnectionTimeout) for GET " + origin + "/x");
+  }
+  for (int c : fillers)
+    ::close(c);
+  ::close(fd);
+}
+
 TEST_CASE("http_pool bounds the time for the whole response body", "[http_pool]") {
   test_server server;
   // One byte every 25 ms: no single read waits long, the whole body takes 0.5 s.
