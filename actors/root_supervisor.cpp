@@ -42,7 +42,12 @@ caf::behavior root_supervisor(caf::stateful_actor<root_supervisor_state>* self,
         return std::move(*started);
       },
       [](caf::ping_atom) { return caf::pong_atom::value; },
-      [self](status_atom) { return self->state.children.status(); });
+      [self](status_atom) { return self->state.children.status(); },
+      [self](caf::get_atom, const std::string& name) -> caf::result<caf::actor> {
+        if (auto child = self->state.children.find(name))
+          return child;
+        return make_error(ec::not_found, "no running child named " + name);
+      });
 }
 
 } // namespace

@@ -8,6 +8,8 @@
 //   (caf::add_atom, child_spec) -> caf::actor   start a child; the start order is the add order
 //   (caf::ping_atom)            -> caf::pong_atom  heartbeat, answered even while stopping
 //   (status_atom)               -> std::vector<child_status>  children in start order
+//   (caf::get_atom, std::string name) -> caf::actor  the child's current handle (it changes with
+//                                  every restart); ec::not_found if unknown or awaiting a restart
 //   exit_msg with any reason but kill (e.g. anon_send_exit(root, exit_reason::user_shutdown)):
 //     stop the children in REVERSE start order, one at a time: send_exit(child, reason), wait for
 //     its DOWN (a draining child may take a while), kill it after stop_timeout, then the next.

@@ -271,3 +271,25 @@ TEST_CASE("add_child and await_exit on the real scheduler", "[root_supervisor]")
   CHECK(*events == strings{"c", "b", "a"});
   CHECK(sys.render(bulkd::make_error(bulkd::ec::worker_failed, "boom")) == "worker_failed: boom");
 }
+
+TEST_CASE("root looks up a child's current handle by name", "[root_supervisor]") {
+  root_fixture fx;
+  auto root = fx.spawn_root();
+  auto added = fx.add(root, fx.quick("token_cache"));
+  REQUIRE(added);
+  auto lookup = [&](std::string name) {
+    caf::expected<caf::actor> result{caf::actor{}};
+    auto rh = fx.self->request(root, caf::infinite, caf::get_atom::value, std::move(name));
+    fx.sched.run();
+    rh.receive([&](caf::actor& x) { result = std::move(x); },
+               [&](caf::error& err) { result = std::move(err); });
+    return result;
+  };
+  auto found = lookup("token_cache");
+  REQUIRE(found);
+  CHECK(*found == *added);
+  auto missing = lookup("tokencache");
+  REQUIRE_FALSE(missing);
+  CHECK(bulkd::render(missing.error()) == "not_found: no running child named tokencache");
+  fx.self->send_exit(root, caf::exit_reason::user_shutdown);
+}
