@@ -42,8 +42,20 @@ void install(spdlog::sink_ptr sink, spdlog::level::level_enum level, log_format 
 
 } // namespace
 
-std::string_view to_string(log_format format) {
-  return format == log_format::json ? "json" : "logfmt";
+spdlog::level::level_enum to_spdlog_level(log_level level) {
+  switch (level) {
+  case log_level::trace:
+    return spdlog::level::trace;
+  case log_level::debug:
+    return spdlog::level::debug;
+  case log_level::info:
+    return spdlog::level::info;
+  case log_level::warn:
+    return spdlog::level::warn;
+  case log_level::error:
+    return spdlog::level::err;
+  }
+  return spdlog::level::info;
 }
 
 caf::expected<log_format> parse_log_format(std::string_view text) {

@@ -12,6 +12,7 @@
 //   ru=512.5
 
 #include "clients/error.hpp"
+#include "jobs/daemon_config.hpp" // log_level, log_format (bulkd.yaml's log: section)
 
 #include <spdlog/common.h>
 
@@ -24,9 +25,8 @@
 
 namespace bulkd {
 
-enum class log_format : uint8_t { logfmt, json };
-
-std::string_view to_string(log_format format);
+/// The spdlog level of a bulkd.yaml log level.
+spdlog::level::level_enum to_spdlog_level(log_level level);
 
 /// Parses "logfmt" or "json".
 caf::expected<log_format> parse_log_format(std::string_view text);

@@ -126,6 +126,9 @@ TEST_CASE("log levels and formats parse, bad ones are refused with a message", "
   auto bad = parse_log_level("loud");
   REQUIRE_FALSE(bad);
   CHECK(render(bad.error()).find("unknown log level 'loud'") != std::string::npos);
+  CHECK(to_spdlog_level(log_level::trace) == spdlog::level::trace);
+  CHECK(to_spdlog_level(log_level::warn) == spdlog::level::warn);
+  CHECK(to_spdlog_level(log_level::error) == spdlog::level::err);
   CHECK(parse_log_format("json") == log_format::json);
   auto bad_format = parse_log_format("xml");
   REQUIRE_FALSE(bad_format);
