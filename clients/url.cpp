@@ -11,9 +11,11 @@ namespace bulkd {
 
 namespace {
 
-caf::error bad(std::string_view text, std::string_view why) {
-  return make_error(ec::invalid_argument,
-                    "invalid URL \"" + std::string{text} + "\": " + std::string{why});
+caf::error bad_url(std::string_view text, bool quote_input, std::string_view why) {
+  std::string head = "invalid URL";
+  if (quote_input)
+    head += " \"" + std::string{text} + "\"";
+  return make_error(ec::invalid_argument, head + ": " + std::string{why});
 }
 
 std::string lowered(std::string_view s) {
@@ -41,7 +43,10 @@ std::string url::host_port() const {
   return bracketed(host) + ":" + std::to_string(port);
 }
 
-caf::expected<url> parse_url(std::string_view text) {
+caf::expected<url> parse_url(std::string_view text, bool quote_input) {
+  auto bad = [quote_input](std::string_view t, std::string_view why) {
+    return bad_url(t, quote_input, why);
+  };
   if (text.empty())
     return bad(text, "empty");
   for (unsigned char c : text)
@@ -129,7 +134,7 @@ caf::expected<url> parse_origin(std::string_view text) {
   auto tail =
       authority_end == std::string_view::npos ? std::string_view{} : text.substr(authority_end);
   if (!tail.empty() && tail != "/")
-    return bad(text, "an origin has no path, query or fragment (expected scheme://host[:port])");
+    return bad_url(text, true, "an origin has no path, query or fragment (expected scheme://host[:port])");
   return result;
 }
 

@@ -24,8 +24,9 @@ struct url {
   friend bool operator==(const url&, const url&) = default;
 };
 
-/// Parses an absolute http or https URL. Errors are ec::invalid_argument and quote the input.
-caf::expected<url> parse_url(std::string_view text);
+/// Parses an absolute http or https URL. Errors are ec::invalid_argument and quote the input
+/// unless `quote_input` is false (a URL from a config may carry a secret, e.g. in its query).
+caf::expected<url> parse_url(std::string_view text, bool quote_input = true);
 
 /// Parses an origin: a URL without path (a single trailing "/" is allowed) and without query.
 caf::expected<url> parse_origin(std::string_view text);

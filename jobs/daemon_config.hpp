@@ -8,7 +8,7 @@
 #include "jobs/enum_names.hpp"
 #include "jobs/secret.hpp"
 #include "jobs/source_location.hpp"
-#include "jobs/tls_options.hpp"
+#include "clients/tls_options.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "jobs/spec_loader.hpp"
 #include "jobs/spec_readers.hpp"
-#include "jobs/url.hpp"
+#include "clients/url.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -8,7 +8,7 @@
 #include "jobs/job_common.hpp"
 #include "jobs/secret.hpp"
 #include "jobs/spec_printer.hpp"
-#include "jobs/tls_options.hpp"
+#include "clients/tls_options.hpp"
 
 #include <yaml-cpp/yaml.h>
 

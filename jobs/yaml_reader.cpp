@@ -3,7 +3,7 @@
 #include "jobs/byte_size.hpp"
 #include "jobs/duration.hpp"
 #include "jobs/error_text.hpp"
-#include "jobs/url.hpp"
+#include "clients/url.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -156,7 +156,7 @@ const bad_case job_cases[] = {
    "type)"},
   {"name: f\nkind: change-feed\nsource: { account: main, database: d, container: c }\n"
    "sink:\n  type: http\n  url: ftp://files.example.com/x\n",
-   6, 8, "sink.url", "invalid URL: scheme must be http or https"},
+   6, 8, "sink.url", "invalid URL: unsupported scheme \"ftp\" (expected http or https)"},
   {"name: f\nkind: change-feed\nsource: { account: main, database: d, container: c }\n"
    "sink:\n  type: http\n  url: \"http:///path\"\n",
    6, 8, "sink.url", "invalid URL: missing host"},
@@ -283,7 +283,7 @@ const bad_case config_cases[] = {
   {"accounts:\n  main:\n    connection_string: \"AccountEndpoint=https://a/;\"\n",
    3, 24, "accounts.main.connection_string", "the connection string has no AccountKey="},
   {"accounts:\n  main:\n    endpoint: acct.documents.azure.com\n    key: k\n",
-   3, 15, "accounts.main.endpoint", "invalid URL: expected http:// or https://"},
+   3, 15, "accounts.main.endpoint", "invalid URL: missing scheme (expected http:// or https://)"},
   {"vaults:\n  main:\n    url: https://v.vault.azure.net\n    credential: { type: password }\n",
    4, 25, "vaults.main.credential.type", "invalid credential type 'password'; expected "
    "client-secret, client-certificate, managed-identity, workload-identity or default"},

@@ -5,7 +5,7 @@
 #include "jobs/job_spec.hpp"
 #include "jobs/secret.hpp"
 #include "jobs/timestamp.hpp"
-#include "jobs/url.hpp"
+#include "clients/url.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -64,30 +64,13 @@ TEST_CASE("sizes parse binary and decimal units", "[jobs][byte_size]") {
                                  "e.g. 512KiB, 256MiB, 1GB)");
 }
 
-TEST_CASE("URLs need http or https and a host", "[jobs][url]") {
-  auto u = parse_url("https://acct.documents.azure.com:443/");
-  REQUIRE(u);
-  CHECK(u->scheme == "https");
-  CHECK(u->host == "acct.documents.azure.com");
-  CHECK(u->port == 443);
-  CHECK(u->target == "/");
-  auto v6 = parse_url("http://[::1]:8081/x?y=1");
-  REQUIRE(v6);
-  CHECK(v6->host == "::1");
-  CHECK(v6->port == 8081);
-  CHECK(v6->target == "/x?y=1");
-  CHECK(parse_url("HTTP://h")->port == 80);
-  auto why = [](const char* text) { return error_text(parse_url(text).error()); };
-  CHECK(why("ftp://h") == "invalid URL 'ftp://h': scheme must be http or https");
-  CHECK(why("h:80") == "invalid URL 'h:80': expected http:// or https://");
-  CHECK(why("http://") == "invalid URL 'http://': missing host");
-  CHECK(why("http://h:0") == "invalid URL 'http://h:0': invalid port");
-  CHECK(why("http://h:99999") == "invalid URL 'http://h:99999': invalid port");
-  CHECK(why("http://h:") == "invalid URL 'http://h:': empty port");
-  CHECK(why("http://u:p@h") == "invalid URL 'http://u:p@h': user information in URLs is not "
-                               "supported");
+TEST_CASE("URLs in specs are checked without echoing them", "[jobs][url]") {
+  // URL parsing itself is tested with the clients; specs only must not echo a URL that may carry
+  // a secret.
   CHECK(error_text(parse_url("http://u:p@h", false).error()) ==
-        "invalid URL: user information in URLs is not supported");
+        "invalid URL: user information (user@host) is not supported");
+  CHECK(error_text(parse_url("ftp://h?sig=secret", false).error()).find("secret") ==
+        std::string::npos);
 }
 
 TEST_CASE("RFC 3339 times parse to UTC and print back", "[jobs][timestamp]") {
