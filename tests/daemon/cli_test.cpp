@@ -1,0 +1,57 @@
+#include "tests/support/child_process.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+namespace {
+
+std::pair<int, std::string> bulkd_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), BULKD_BINARY);
+  auto log = std::filesystem::temp_directory_path() /
+             ("bulkd-cli-test-" + std::to_string(::getpid()) + ".log");
+  auto result = bulkd::test::run_to_completion(std::move(args), log.string());
+  std::filesystem::remove(log);
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("every subcommand explains itself with --help") {
+  for (auto cmd : {"serve", "run", "validate", "emulator", "demo", "jobs", "status", "trigger",
+                   "cancel", "keys", "checkpoint", "version"}) {
+    INFO(cmd);
+    auto [rc, out] = bulkd_cli({cmd, "--help"});
+    CHECK(rc == 0);
+    CHECK(out.find("Usage:") != std::string::npos);
+  }
+  auto [rc, out] = bulkd_cli({"--help"});
+  CHECK(rc == 0);
+  CHECK(out.find("Exit codes:") != std::string::npos);
+}
+
+TEST_CASE("bad command lines are usage errors with exit code 2") {
+  CHECK(bulkd_cli({}).first == 2);
+  CHECK(bulkd_cli({"no-such-command"}).first == 2);
+  CHECK(bulkd_cli({"trigger"}).first == 2); // job name missing
+  auto [rc, out] = bulkd_cli({"serve", "--no-such-flag"});
+  CHECK(rc == 2);
+  CHECK(out.find("--no-such-flag") != std::string::npos);
+}
+
+TEST_CASE("version prints the project version") {
+  auto [rc, out] = bulkd_cli({"version"});
+  CHECK(rc == 0);
+  CHECK(out == std::string{"bulkd "} + BULKD_VERSION + "\n");
+}
+
+TEST_CASE("subcommands that are not built yet say so and exit 3") {
+  for (std::vector<std::string> args : {std::vector<std::string>{"keys", "verify", "/nonexistent"},
+                                        {"checkpoint", "show", "some-job"},
+                                        {"jobs"}}) {
+    INFO(args[0]);
+    auto [rc, out] = bulkd_cli(args);
+    CHECK(rc == 3);
+    CHECK(out.find("not implemented yet") != std::string::npos);
+  }
+}
