@@ -4,6 +4,7 @@
 #include "jobs/spec_printer.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 
 namespace bulkd {
@@ -66,6 +67,14 @@ int run_validate(const validate_options& opts) {
       tally(cfg.diags);
       if (cfg.value) {
         emit(file, print_daemon_config(*cfg.value));
+        // A daemon config is checked with the jobs the daemon would load from it, so that
+        // `ExecReload=bulkd validate ... bulkd.yaml` refuses a broken jobs directory too.
+        auto dir = cfg.value->resolve_path(cfg.value->jobs_dir);
+        if (std::filesystem::is_directory(dir))
+          job_dirs.push_back(dir);
+        else
+          tally({{file, 0, 0, {}, "jobs_dir " + dir + " does not exist; no jobs checked",
+                  severity::warning}});
         if (!reference && opts.config.empty())
           reference = std::move(cfg.value);
       } else if (opts.config.empty()) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 namespace {
 
@@ -54,4 +55,21 @@ TEST_CASE("subcommands that are not built yet say so and exit 3") {
     CHECK(rc == 3);
     CHECK(out.find("not implemented yet") != std::string::npos);
   }
+}
+
+TEST_CASE("validate of a daemon config also checks the jobs it would load") {
+  char tmpl[] = "/tmp/bulkd-validate-XXXXXX";
+  std::filesystem::path dir = ::mkdtemp(tmpl);
+  std::filesystem::create_directories(dir / "jobs.d");
+  std::ofstream{dir / "bulkd.yaml"} << "state_dir: state\njobs_dir: jobs.d\n";
+  std::ofstream{dir / "jobs.d/broken.yaml"} << "name: broken\nkind: key-backup\nvault: nowhere\n";
+  auto [rc, out] = bulkd_cli({"validate", (dir / "bulkd.yaml").string()});
+  CHECK(rc == 1);
+  CHECK(out.find("broken.yaml:3:8") != std::string::npos);
+  CHECK(out.find("nowhere") != std::string::npos);
+  std::filesystem::remove(dir / "jobs.d/broken.yaml");
+  auto [rc_ok, out_ok] = bulkd_cli({"validate", (dir / "bulkd.yaml").string()});
+  CHECK(rc_ok == 0);
+  INFO(out_ok);
+  std::filesystem::remove_all(dir);
 }

@@ -1,5 +1,7 @@
 #include "daemon/notifier.hpp"
 
+#include "tests/support/fake_systemd.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -12,57 +14,7 @@
 
 using namespace bulkd;
 
-namespace {
-
-// A unix datagram socket standing in for systemd's notification socket.
-class fake_systemd {
-public:
-  // `abstract`: bind "\0name" and give NOTIFY_SOCKET as "@name".
-  explicit fake_systemd(bool abstract = false) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    timeval tv{2, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    socklen_t len = 0;
-    if (abstract) {
-      auto name = "bulkd-test-" + std::to_string(getpid());
-      address_ = "@" + name;
-      std::memcpy(addr.sun_path + 1, name.data(), name.size());
-      len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
-    } else {
-      char tmpl[] = "/tmp/bulkd-notify-XXXXXX";
-      REQUIRE(mkdtemp(tmpl) != nullptr);
-      dir_ = tmpl;
-      address_ = dir_ + "/notify.sock";
-      std::memcpy(addr.sun_path, address_.data(), address_.size());
-      len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address_.size() + 1);
-    }
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0);
-  }
-
-  ~fake_systemd() {
-    ::close(fd_);
-    if (!dir_.empty())
-      std::filesystem::remove_all(dir_);
-  }
-
-  const std::string& address() const { return address_; }
-
-  std::string receive() {
-    char buf[4096];
-    auto n = ::recv(fd_, buf, sizeof(buf), 0);
-    return n < 0 ? std::string{"<nothing received>"} : std::string{buf, static_cast<size_t>(n)};
-  }
-
-private:
-  int fd_ = -1;
-  std::string dir_;
-  std::string address_;
-};
-
-} // namespace
+using bulkd::test::fake_systemd;
 
 TEST_CASE("the notifier sends each state as one datagram", "[notifier]") {
   fake_systemd systemd;

@@ -156,3 +156,26 @@ TEST_CASE("bulkd serve refuses a bad config with its position and exit code 2", 
   CHECK(out.find("bulkd.yaml:3:1") != std::string::npos);
   CHECK(out.find("bogus") != std::string::npos);
 }
+
+TEST_CASE("bulkd serve pings the systemd watchdog while its root supervisor answers", "[serve]") {
+  temp_dir dir;
+  auto port = free_port();
+  fs::create_directories(dir.path / "jobs.d");
+  std::ofstream{dir.path / "bulkd.yaml"} << "state_dir: state\njobs_dir: jobs.d\n"
+                                            "admin: { listen: \"127.0.0.1:"
+                                         << port << "\" }\n";
+  bulkd::test::fake_systemd systemd;
+  bulkd::test::child_process serve{
+    {BULKD_BINARY, "serve", "--config", (dir.path / "bulkd.yaml").string()},
+    (dir.path / "serve.log").string(),
+    {"NOTIFY_SOCKET=" + systemd.address(), "WATCHDOG_USEC=200000"}};
+  INFO(serve.output());
+  REQUIRE(!systemd.receive_until("READY=1").empty());
+  // Pings come every WATCHDOG_USEC / 2; two in a row show it keeps going.
+  CHECK(systemd.receive() == "WATCHDOG=1");
+  CHECK(systemd.receive() == "WATCHDOG=1");
+  serve.signal(SIGTERM);
+  auto rc = serve.wait_for(2s);
+  REQUIRE(rc.has_value());
+  CHECK(*rc == 0);
+}

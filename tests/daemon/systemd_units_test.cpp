@@ -165,7 +165,7 @@ TEST_CASE("the units carry the settings the daemon relies on", "[systemd]") {
   CHECK(service["NotifyAccess"] == "main");
   CHECK(service["ExecStart"] == "/usr/bin/bulkd serve --config /etc/bulkd/bulkd.yaml");
   CHECK(service["ExecReload"] ==
-        "/usr/bin/bulkd validate --config /etc/bulkd/bulkd.yaml /etc/bulkd/bulkd.yaml\n"
+        "/usr/bin/bulkd validate /etc/bulkd/bulkd.yaml\n"
         "/bin/kill -HUP $MAINPID");
   CHECK(service["WatchdogSec"] == "30s");
   CHECK(service["User"] == "bulkd");
