@@ -44,6 +44,8 @@ int run_cli(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand(
     "serve", "Run the daemon: load bulkd.yaml and every job in its jobs_dir, serve the admin API");
   serve_cmd->add_option("-c,--config", serve.config, "Daemon config file")->capture_default_str();
+  serve_cmd->add_option("--admin-listen", serve.admin_listen,
+                        "Listen address of the admin API (host:port), overriding the config");
   serve_cmd->add_flag("--dev", serve.dev,
                       "Start the embedded emulator and use the development profile");
 
@@ -80,8 +82,9 @@ int run_cli(int argc, char** argv) {
   demo_options demo;
   auto* demo_cmd = app.add_subcommand(
     "demo", "Start the embedded emulator, run the example jobs, print a summary");
-  demo_cmd->add_option("--work-dir", demo.work_dir, "Directory for state and output");
-  demo_cmd->add_flag("--keep", demo.keep, "Keep the work directory afterwards");
+  demo_cmd->add_option("--examples", demo.examples_dir,
+                       "Directory with the example configs (dev/bulkd.yaml, dev/jobs.d/)")
+    ->capture_default_str();
 
   admin_options admin;
   auto* jobs_cmd = app.add_subcommand("jobs", "List the daemon's jobs (admin API)");

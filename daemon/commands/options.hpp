@@ -14,7 +14,8 @@ inline constexpr const char* default_admin_url = "http://127.0.0.1:8686";
 
 struct serve_options {
   std::string config = default_config_path;
-  bool dev = false; // start the embedded emulator and use config/dev defaults
+  bool dev = false;         // start the embedded emulator and use config/dev defaults
+  std::string admin_listen; // overrides admin.listen of the config ("host:port")
 };
 
 struct run_options {
@@ -42,8 +43,7 @@ struct emulator_options {
 };
 
 struct demo_options {
-  std::string work_dir; // empty: a fresh temporary directory
-  bool keep = false;
+  std::string examples_dir = BULKD_EXAMPLES_DIR; // holds dev/bulkd.yaml and dev/jobs.d/
 };
 
 struct admin_options {

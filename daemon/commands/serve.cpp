@@ -1,3 +1,4 @@
+#include "daemon/admin_server.hpp"
 #include "daemon/commands/options.hpp"
 #include "daemon/daemon_runtime.hpp"
 #include "daemon/exit_code.hpp"
@@ -5,6 +6,7 @@
 #include "jobs/spec_loader.hpp"
 
 #include <cstdio>
+#include <tuple>
 
 namespace bulkd {
 
@@ -26,6 +28,20 @@ int run_serve(const serve_options& opts) {
   print_diagnostics(config.diags);
   if (!config.ok())
     return exit_code::bad_input;
+  if (!opts.admin_listen.empty()) {
+    auto listen = parse_listen_address(opts.admin_listen);
+    if (!listen) {
+      std::fprintf(stderr, "bulkd serve: --admin-listen: %s\n", render(listen.error()).c_str());
+      return exit_code::bad_input;
+    }
+    std::tie(config.value->admin.host, config.value->admin.port) = *listen;
+    if (!is_loopback_host(config.value->admin.host) && config.value->admin.token.empty()) {
+      std::fprintf(stderr, "bulkd serve: --admin-listen %s is not loopback: set admin.token in "
+                           "the config first\n",
+                   opts.admin_listen.c_str());
+      return exit_code::bad_input;
+    }
+  }
   auto jobs = load_configured_jobs(*config.value);
   print_diagnostics(jobs.diags);
   if (!jobs.ok())

@@ -73,3 +73,12 @@ TEST_CASE("validate of a daemon config also checks the jobs it would load") {
   INFO(out_ok);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("demo shows the foundation working end to end") {
+  auto [rc, out] = bulkd_cli({"demo"});
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("FAIL") == std::string::npos);
+  CHECK(out.find("[ ok ] SIGTERM: ordered shutdown") != std::string::npos);
+  CHECK(out.find("load-products") != std::string::npos);
+}
