@@ -81,7 +81,8 @@ int run_cli(int argc, char** argv) {
 
   demo_options demo;
   auto* demo_cmd = app.add_subcommand(
-    "demo", "Start the embedded emulator, run the example jobs, print a summary");
+    "demo", "Show bulkd working on this machine and print a summary (this version: the example "
+            "specs, their schedules, and the daemon's start, admin API and clean stop)");
   demo_cmd->add_option("--examples", demo.examples_dir,
                        "Directory with the example configs (dev/bulkd.yaml, dev/jobs.d/)")
     ->capture_default_str();
