@@ -15,8 +15,11 @@ caf::error sql_error(const std::string& what) {
 }
 
 std::string error_message(const caf::error& err) {
-  if (err && err.category() == error_category() && err.context().match_elements<std::string>())
-    return err.context().get_as<std::string>(0);
+  if (err && err.category() == error_category() && err.context().match_elements<std::string>()) {
+    auto message = err.context().get_as<std::string>(0);
+    if (!message.empty())
+      return message;
+  }
   return render(err);
 }
 

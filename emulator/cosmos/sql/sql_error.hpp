@@ -19,7 +19,7 @@ caf::error sql_error(source_position pos, const std::string& what);
 caf::error sql_error(const std::string& what);
 
 /// The message of an error made by this library (without render()'s "invalid_argument: " head);
-/// for other errors, render()'s text.
+/// for other errors, and errors without a message, render()'s text.
 std::string error_message(const caf::error& err);
 
 } // namespace bulkd::emulator::cosmos::sql
