@@ -1,0 +1,138 @@
+#pragma once
+
+// The emulator's Cosmos data in SQLite: databases, containers (with their partition key definition
+// and physical ranges), documents and per-range LSN counters.
+//
+// Durability: WAL journal with synchronous=FULL. In WAL mode NORMAL only syncs at checkpoints, so
+// a power cut could lose transactions that were already answered with 201; FULL syncs the WAL on
+// every commit, so every write the emulator acknowledges survives a crash of the process or the
+// machine. The cost (one fsync per write) is irrelevant for ":memory:" and acceptable for a test
+// endpoint.
+//
+// Thread safety: one connection and one mutex; every public function is atomic (writes are one
+// transaction each). Documents are stored without their system properties (_rid, _self, _etag,
+// _ts, _attachments, _lsn); the routes add them from the record's columns.
+
+#include <caf/expected.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bulkd::emulator::cosmos {
+
+class sqlite_connection;
+
+struct database_record {
+  uint32_t number = 0; // the database RID's number
+  std::string id;
+  std::string etag; // quoted
+  int64_t ts = 0;
+};
+
+struct range_record {
+  std::string id;      // "0", "1", ...
+  uint64_t number = 0; // the pkrange RID's child number
+  std::string min;     // EPK, inclusive
+  std::string max;     // EPK, exclusive
+  std::vector<std::string> parents;
+  int64_t lsn = 0; // the last LSN written in this range
+  std::string etag;
+  int64_t ts = 0;
+};
+
+struct container_record {
+  int64_t key = 0; // the row; the collection RID's number
+  uint32_t db_number = 0;
+  std::string db_id;
+  std::string id;
+  std::string body;          // the container resource without system properties (JSON text)
+  std::string partition_key; // the definition (JSON text, kind and version explicit)
+  std::string etag;
+  int64_t ts = 0;
+  int64_t topology = 1;             // version of the set of ranges (etag of the pkranges feed)
+  std::vector<range_record> ranges; // current ranges, ordered by min
+};
+
+struct document_record {
+  std::string id;
+  std::string pk; // the key in header form, e.g. ["p1"]
+  std::string range_id;
+  std::string epk;
+  uint64_t number = 0; // the document RID's child number
+  std::string body;    // without system properties
+  std::string etag;    // quoted
+  int64_t ts = 0;
+  int64_t lsn = 0;
+};
+
+enum class write_mode { create, upsert, replace, remove };
+
+struct document_write {
+  int64_t container = 0;
+  write_mode mode = write_mode::create;
+  std::string id;
+  std::string pk;
+  std::string range_id;
+  std::string epk;
+  std::string body;                    // ignored for remove
+  std::optional<std::string> if_match; // checked against the current etag when the doc exists
+};
+
+struct write_outcome {
+  /// 201 created, 200 replaced, 204 deleted; 404 missing, 409 exists, 412 etag mismatch (then
+  /// `doc` is empty and nothing changed).
+  int status = 0;
+  document_record doc;
+  int64_t range_lsn = 0; // the range's LSN after the operation
+};
+
+struct document_read {
+  std::optional<document_record> doc;
+  int64_t range_lsn = 0;
+};
+
+class store {
+public:
+  /// Opens `path` (created when missing) or ":memory:" and creates the schema.
+  static caf::expected<std::unique_ptr<store>> open(const std::string& path);
+  ~store();
+
+  /// nullopt: a database with this id exists.
+  caf::expected<std::optional<database_record>> create_database(const std::string& id);
+  caf::expected<std::optional<database_record>> database(const std::string& id);
+  caf::expected<std::optional<database_record>> database_by_number(uint32_t number);
+  caf::expected<std::vector<database_record>> databases();
+  /// false: no such database. Deletes its containers and documents.
+  caf::expected<bool> delete_database(const std::string& id);
+
+  /// nullopt: the container exists (or the database is missing; check first). `ranges` are
+  /// (min, max) pairs covering the EPK space.
+  caf::expected<std::optional<container_record>>
+  create_container(uint32_t db_number, const std::string& id, const std::string& body,
+                   const std::string& partition_key,
+                   const std::vector<std::pair<std::string, std::string>>& ranges);
+  caf::expected<std::optional<container_record>> container(uint32_t db_number,
+                                                           const std::string& id);
+  caf::expected<std::optional<container_record>> container_by_key(int64_t key);
+  caf::expected<std::vector<container_record>> containers(uint32_t db_number);
+  caf::expected<bool> delete_container(uint32_t db_number, const std::string& id);
+
+  caf::expected<document_read> read_document(int64_t container, const std::string& range_id,
+                                             const std::string& pk, const std::string& id);
+  caf::expected<write_outcome> write_document(const document_write& write);
+
+private:
+  store();
+  caf::error init(const std::string& path);
+  caf::expected<std::vector<range_record>> load_ranges(int64_t container);
+  caf::expected<std::optional<container_record>> load_container(const std::string& where, int64_t a,
+                                                                const std::string* b);
+
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace bulkd::emulator::cosmos

@@ -1,0 +1,177 @@
+#include "clients/error.hpp"
+#include "emulator/cosmos/store.hpp"
+#include "emulator/cosmos/store_impl.hpp"
+
+namespace bulkd::emulator::cosmos {
+
+namespace {
+
+constexpr const char* select_document =
+    "SELECT id, pk, range_id, epk, number, body, etag, ts, lsn FROM documents "
+    "WHERE container = ? AND pk = ? AND id = ?";
+
+document_record read_document_row(const sqlite_statement& st) {
+  return {st.text(0), st.text(1), st.text(2),  st.text(3), static_cast<uint64_t>(st.int64(4)),
+          st.text(5), st.text(6), st.int64(7), st.int64(8)};
+}
+
+caf::expected<std::optional<document_record>> find_document(sqlite_connection& db,
+                                                            int64_t container,
+                                                            const std::string& pk,
+                                                            const std::string& id) {
+  auto st = db.prepare(select_document);
+  if (!st)
+    return st.error();
+  auto row = st->bind(1, container).bind(2, pk).bind(3, id).step();
+  if (!row)
+    return row.error();
+  std::optional<document_record> out;
+  if (*row)
+    out = read_document_row(*st);
+  st->reset();
+  return out;
+}
+
+caf::expected<int64_t> range_lsn(sqlite_connection& db, int64_t container,
+                                 const std::string& range_id) {
+  auto st = db.prepare("SELECT lsn FROM ranges WHERE container = ? AND id = ?");
+  if (!st)
+    return st.error();
+  auto row = st->bind(1, container).bind(2, range_id).step();
+  if (!row)
+    return row.error();
+  if (!*row)
+    return make_error(ec::not_found, "no partition key range '" + range_id + "'");
+  auto lsn = st->int64(0);
+  st->reset();
+  return lsn;
+}
+
+// The range's next LSN (incremented and stored).
+caf::expected<int64_t> next_lsn(sqlite_connection& db, int64_t container,
+                                const std::string& range_id) {
+  auto st =
+      db.prepare("UPDATE ranges SET lsn = lsn + 1 WHERE container = ? AND id = ? RETURNING lsn");
+  if (!st)
+    return st.error();
+  auto row = st->bind(1, container).bind(2, range_id).step();
+  if (!row)
+    return row.error();
+  if (!*row)
+    return make_error(ec::not_found, "no partition key range '" + range_id + "'");
+  auto lsn = st->int64(0);
+  st->reset();
+  return lsn;
+}
+
+caf::expected<int64_t> next_document_number(sqlite_connection& db, int64_t container) {
+  auto st = db.prepare(
+      "UPDATE containers SET next_doc = next_doc + 1 WHERE key = ? RETURNING next_doc - 1");
+  if (!st)
+    return st.error();
+  auto row = st->bind(1, container).step();
+  if (!row)
+    return row.error();
+  if (!*row)
+    return make_error(ec::not_found, "the container was deleted");
+  auto number = st->int64(0);
+  st->reset();
+  return number;
+}
+
+} // namespace
+
+caf::expected<document_read> store::read_document(int64_t container, const std::string& range_id,
+                                                  const std::string& pk, const std::string& id) {
+  std::lock_guard guard{impl_->mutex};
+  document_read out;
+  auto doc = find_document(impl_->db, container, pk, id);
+  if (!doc)
+    return doc.error();
+  out.doc = std::move(*doc);
+  auto lsn = range_lsn(impl_->db, container, range_id);
+  if (!lsn)
+    return lsn.error();
+  out.range_lsn = *lsn;
+  return out;
+}
+
+caf::expected<write_outcome> store::write_document(const document_write& w) {
+  std::lock_guard guard{impl_->mutex};
+  auto& db = impl_->db;
+  sqlite_transaction tx{db};
+  if (auto err = tx.begin())
+    return err;
+  auto existing = find_document(db, w.container, w.pk, w.id);
+  if (!existing)
+    return existing.error();
+  write_outcome out;
+  auto fail = [&](int status) -> caf::expected<write_outcome> {
+    out.status = status;
+    auto lsn = range_lsn(db, w.container, w.range_id);
+    if (!lsn)
+      return lsn.error();
+    out.range_lsn = *lsn;
+    return out;
+  };
+  bool exists = existing->has_value();
+  switch (w.mode) {
+  case write_mode::create:
+    if (exists)
+      return fail(409);
+    break;
+  case write_mode::replace:
+  case write_mode::remove:
+    if (!exists)
+      return fail(404);
+    break;
+  case write_mode::upsert:
+    break;
+  }
+  // If-Match only applies to an existing document (an upsert that creates ignores it).
+  if (exists && w.if_match && *w.if_match != "*" && *w.if_match != (*existing)->etag)
+    return fail(412);
+  auto lsn = next_lsn(db, w.container, w.range_id);
+  if (!lsn)
+    return lsn.error();
+  auto ts = now_seconds();
+  if (w.mode == write_mode::remove) {
+    auto del = db.prepare("DELETE FROM documents WHERE container = ? AND pk = ? AND id = ?");
+    if (!del)
+      return del.error();
+    if (auto err = del->bind(1, w.container).bind(2, w.pk).bind(3, w.id).run())
+      return err;
+    out.status = 204;
+    out.doc = std::move(**existing);
+  } else {
+    auto etag = impl_->next_etag(ts);
+    if (!etag)
+      return etag.error();
+    int64_t number = 0;
+    if (exists) {
+      number = static_cast<int64_t>((*existing)->number);
+    } else {
+      auto n = next_document_number(db, w.container);
+      if (!n)
+        return n.error();
+      number = *n;
+    }
+    auto put = db.prepare("INSERT OR REPLACE INTO documents(container, pk, id, range_id, epk, "
+                          "number, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!put)
+      return put.error();
+    put->bind(1, w.container).bind(2, w.pk).bind(3, w.id).bind(4, w.range_id).bind(5, w.epk);
+    put->bind(6, number).bind(7, w.body).bind(8, *etag).bind(9, ts).bind(10, *lsn);
+    if (auto err = put->run())
+      return err;
+    out.status = exists ? 200 : 201;
+    out.doc = {w.id,   w.pk,  w.range_id, w.epk, static_cast<uint64_t>(number),
+               w.body, *etag, ts,         *lsn};
+  }
+  out.range_lsn = *lsn;
+  if (auto err = tx.commit())
+    return err;
+  return out;
+}
+
+} // namespace bulkd::emulator::cosmos

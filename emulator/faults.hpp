@@ -1,0 +1,57 @@
+#pragma once
+
+// Fault injection for the emulator (--faults 429=0.2,503=0.05,latency=20ms,reset=0.01): every
+// request draws once from a seeded generator and is answered normally, throttled (429/3200 with
+// x-ms-retry-after-ms), refused (503) or dropped (the connection is reset without an answer).
+// `latency` delays every request. The same seed gives the same sequence of decisions.
+
+#include <caf/expected.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace bulkd::emulator {
+
+struct fault_spec {
+  double throttle = 0;    // "429": probability of 429 (substatus 3200)
+  double unavailable = 0; // "503": probability of 503
+  double reset = 0;       // "reset": probability of closing the connection without an answer
+  std::chrono::milliseconds latency{0};       // "latency": added to every request
+  std::chrono::milliseconds retry_after{100}; // "retry-after": x-ms-retry-after-ms on 429s
+  uint64_t seed = 0;                          // "seed": 0 = from the clock
+
+  bool any() const { return throttle > 0 || unavailable > 0 || reset > 0 || latency.count() > 0; }
+};
+
+/// Parses "429=0.2,503=0.05,latency=20ms,reset=0.01,retry-after=50ms,seed=7". Empty text means
+/// no faults. Probabilities lie in [0, 1] and add up to at most 1; durations are NNms or NNs.
+/// Errors name the offending token.
+caf::expected<fault_spec> parse_faults(std::string_view text);
+
+/// Renders a spec back in the syntax parse_faults reads (for the start banner).
+std::string to_string(const fault_spec& spec);
+
+enum class fault_kind { none, throttle, unavailable, reset };
+
+/// Draws decisions; thread-safe.
+class fault_injector {
+public:
+  explicit fault_injector(fault_spec spec);
+
+  const fault_spec& spec() const { return spec_; }
+
+  /// One decision per request.
+  fault_kind next();
+
+private:
+  fault_spec spec_;
+  std::mutex mutex_;
+  std::mt19937_64 rng_;
+};
+
+} // namespace bulkd::emulator

@@ -1,0 +1,90 @@
+#pragma once
+
+// The emulator's HTTP server: one httplib::Server on its own thread with a large thread pool,
+// keep-alive, fault injection, x-ms-activity-id on every answer and Cosmos-shaped JSON errors for
+// anything no route handles. The Cosmos routes (emulator/cosmos/routes.hpp) and the Key Vault
+// routes register themselves on http() before start().
+//
+//   bulkd::emulator::server srv{{.host = "127.0.0.1", .port = 0}};
+//   bulkd::emulator::cosmos::register_routes(srv.http(), service);
+//   auto port = srv.start(); // caf::expected<uint16_t>
+//   ...
+//   srv.stop();
+//
+// TODO(tls): --tls (a self-signed certificate in --data-dir, httplib::SSLServer) is not done yet;
+// the server speaks plain HTTP only.
+
+#include "emulator/faults.hpp"
+
+#include <caf/expected.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+} // namespace httplib
+
+namespace bulkd::emulator {
+
+struct server_config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8081; // 0: an ephemeral port, see server::port()
+  size_t threads = 64;  // httplib's default pool is tiny; SDKs open many connections
+  int backlog = 512;    // Debian's compiled httplib listens with a backlog of 5
+  std::chrono::seconds keep_alive_timeout{30};
+  size_t max_body_bytes = 16u << 20; // documents are limited to 2 MB by the Cosmos routes
+  fault_spec faults;
+};
+
+class server {
+public:
+  explicit server(server_config config);
+  ~server(); // stop()
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// The underlying server, to register routes on before start(). Routes are httplib patterns;
+  /// handlers run on pool threads.
+  httplib::Server& http();
+
+  /// Binds and serves on a thread; returns the bound port. Once per object. Ignores SIGPIPE for
+  /// the process (httplib writes without MSG_NOSIGNAL; a client that goes away mid-answer would
+  /// otherwise kill it).
+  caf::expected<uint16_t> start();
+
+  /// Stops accepting, finishes the requests in flight, joins. Idempotent.
+  void stop();
+
+  uint16_t port() const;
+
+  /// "http://host:port/" with the bound port (the host as configured; 0.0.0.0 stays as it is).
+  std::string base_url() const;
+
+  const server_config& config() const;
+
+  /// How many requests fault injection answered with 429 / 503 / reset (for tests and the log).
+  struct fault_counts {
+    uint64_t throttled = 0;
+    uint64_t unavailable = 0;
+    uint64_t reset = 0;
+  };
+  fault_counts faults_injected() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// The request's x-ms-activity-id when it sent one, else a fresh random GUID.
+std::string activity_id_for(const httplib::Request& req);
+
+/// Closes the request's connection with a TCP reset and makes httplib's own answer go nowhere.
+/// Returns false when the socket could not be found (then nothing happened). See server.cpp.
+bool reset_connection(const httplib::Request& req);
+
+} // namespace bulkd::emulator
