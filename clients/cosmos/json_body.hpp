@@ -1,0 +1,40 @@
+#pragma once
+
+// Internal to the response parsers: JSON bodies to nlohmann::json with errors that say which
+// response and which field was wrong. Include only from .cpp files.
+
+#include "clients/error.hpp"
+
+#include <caf/expected.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace bulkd::cosmos::detail {
+
+inline caf::error bad_body(std::string_view what, std::string why) {
+  return make_error(ec::parse_error, std::string{what} + ": " + std::move(why));
+}
+
+inline caf::expected<nlohmann::json> parse_json_body(std::string_view body, std::string_view what) {
+  if (body.empty())
+    return bad_body(what, "the body is empty");
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return bad_body(what, "the body is not JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+inline std::string json_type(const nlohmann::json& value) {
+  return value.type_name();
+}
+
+/// "'field' must be a <kind>, got <type>".
+inline std::string wrong_type(std::string_view field, std::string_view kind,
+                              const nlohmann::json& value) {
+  return "'" + std::string{field} + "' must be " + std::string{kind} + ", got " + json_type(value);
+}
+
+} // namespace bulkd::cosmos::detail
