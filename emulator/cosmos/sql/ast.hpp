@@ -91,6 +91,7 @@ struct call {
 struct expression {
   std::variant<literal, path, unary, binary, in_list, between, call> node;
   source_position pos;
+  std::uint32_t height = 1; // of the tree below; the parser bounds it (evaluation recurses)
 };
 
 struct projection {

@@ -379,14 +379,49 @@ private:
 
   // --- expressions
 
-  ast::expression_ptr make(source_position pos, decltype(ast::expression::node) node) {
-    auto e = std::make_shared<ast::expression>();
-    e->node = std::move(node);
-    e->pos = pos;
-    return e;
+  static std::uint32_t height_of(const decltype(ast::expression::node)& node) {
+    std::uint32_t below = 0;
+    auto see = [&](const ast::expression_ptr& e) { below = std::max(below, e->height); };
+    if (auto* u = std::get_if<ast::unary>(&node)) {
+      see(u->operand);
+    } else if (auto* b = std::get_if<ast::binary>(&node)) {
+      see(b->lhs);
+      see(b->rhs);
+    } else if (auto* in = std::get_if<ast::in_list>(&node)) {
+      see(in->needle);
+      for (auto& c : in->candidates)
+        see(c);
+    } else if (auto* bw = std::get_if<ast::between>(&node)) {
+      see(bw->value);
+      see(bw->low);
+      see(bw->high);
+    } else if (auto* c = std::get_if<ast::call>(&node)) {
+      for (auto& a : c->args)
+        see(a);
+    }
+    return below + 1;
   }
 
-  caf::expected<ast::expression_ptr> parse_expression() { return parse_or(); }
+  // Evaluation and the tree's destructor recurse, so deep trees (long AND chains, nested NOTs or
+  // parentheses) are refused rather than risking the stack.
+  caf::expected<ast::expression_ptr> make(source_position pos,
+                                          decltype(ast::expression::node) node) {
+    auto e = std::make_shared<ast::expression>();
+    e->height = height_of(node);
+    e->node = std::move(node);
+    e->pos = pos;
+    if (e->height > max_height)
+      return sql_error(pos, "expression nested too deeply");
+    return ast::expression_ptr{std::move(e)};
+  }
+
+  caf::expected<ast::expression_ptr> parse_expression() {
+    if (++depth_ > max_depth)
+      return sql_error(cur().pos, "expression nested too deeply");
+    auto e = parse_or();
+    --depth_;
+    return e;
+  }
 
   caf::expected<ast::expression_ptr> parse_or() {
     auto lhs = parse_and();
@@ -399,6 +434,8 @@ private:
       if (!rhs)
         return rhs;
       lhs = make(pos, ast::binary{ast::binary_op::logical_or, std::move(*lhs), std::move(*rhs)});
+      if (!lhs)
+        return lhs;
     }
     return lhs;
   }
@@ -414,6 +451,8 @@ private:
       if (!rhs)
         return rhs;
       lhs = make(pos, ast::binary{ast::binary_op::logical_and, std::move(*lhs), std::move(*rhs)});
+      if (!lhs)
+        return lhs;
     }
     return lhs;
   }
@@ -421,8 +460,11 @@ private:
   caf::expected<ast::expression_ptr> parse_not() {
     if (is_keyword(cur(), "NOT")) {
       auto pos = cur().pos;
+      if (++depth_ > max_depth)
+        return sql_error(pos, "expression nested too deeply");
       advance();
       auto operand = parse_not();
+      --depth_;
       if (!operand)
         return operand;
       return make(pos, ast::unary{ast::unary_op::logical_not, std::move(*operand)});
@@ -700,6 +742,9 @@ private:
   const parameter_map& params_;
   std::vector<std::pair<std::string, source_position>> roots_;
   bool is_aggregate_ = false;
+  int depth_ = 0;
+  static constexpr int max_depth = 64;
+  static constexpr std::uint32_t max_height = 256;
 };
 
 } // namespace

@@ -162,3 +162,36 @@ TEST_CASE("cosmos sql: error_message of a foreign error falls back to render()",
   auto err = bulkd::make_error(bulkd::ec::timeout);
   CHECK(sql::error_message(err) == "timeout");
 }
+
+TEST_CASE("cosmos sql: deep nesting is refused, long flat lists are not", "[cosmos_sql]") {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i)
+      out += s;
+    return out;
+  };
+  auto message = [](const std::string& query) {
+    auto q = sql::compile(query);
+    return q ? std::string{"compiled"} : sql::error_message(q.error());
+  };
+  CHECK(message("SELECT * FROM c WHERE " + repeat("NOT ", 100) + "true") ==
+        "expression nested too deeply at 1:275");
+  CHECK(message("SELECT * FROM c WHERE " + repeat("(", 100) + "true" + repeat(")", 100)) ==
+        "expression nested too deeply at 1:87");
+  CHECK(message("SELECT * FROM c WHERE " + repeat("c.v = 1 AND ", 300) + "true") ==
+        "expression nested too deeply at 1:3079");
+  CHECK(message("SELECT * FROM c WHERE " + repeat("NOT ", 60) + "true") == "compiled");
+
+  auto chain =
+      sql::compile("SELECT VALUE c.id FROM c WHERE " + repeat("c.v > 0 AND ", 200) + "c.v < 5");
+  REQUIRE(chain);
+  auto docs =
+      std::vector<json>{json::parse(R"({"id":"a","v":3})"), json::parse(R"({"id":"b","v":7})")};
+  CHECK(json(chain->execute(docs)) == json::parse(R"(["a"])"));
+  std::string list = "1";
+  for (int i = 2; i <= 2000; ++i)
+    list += ", " + std::to_string(i);
+  auto in = sql::compile("SELECT VALUE c.id FROM c WHERE c.v IN (" + list + ")");
+  REQUIRE(in);
+  CHECK(json(in->execute(docs)) == json::parse(R"(["a","b"])"));
+}
