@@ -1,0 +1,121 @@
+#include "clients/cosmos/error_message.hpp"
+#include "tests/emulator/cosmos/emulator_fixture.hpp"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace bulkd::emulator;
+using namespace bulkd::emulator::testing;
+
+namespace {
+
+fixture_options with_faults(std::string_view spec) {
+  fixture_options opts;
+  auto parsed = parse_faults(spec);
+  REQUIRE(parsed);
+  opts.faults = *parsed;
+  return opts;
+}
+
+} // namespace
+
+TEST_CASE("emulator server: activity ids are echoed or made up", "[emulator][server]") {
+  emulator_fixture emu;
+  auto given =
+      emu.send("GET", "/", "", {{"x-ms-activity-id", "11111111-2222-3333-4444-555555555555"}});
+  CHECK(given.header("x-ms-activity-id") == "11111111-2222-3333-4444-555555555555");
+  auto made = emu.send("GET", "/");
+  auto a = made.header("x-ms-activity-id");
+  CHECK(a.size() == 36);
+  CHECK(emu.send("GET", "/").header("x-ms-activity-id") != a);
+}
+
+TEST_CASE("emulator server: injected 429s carry retry-after and substatus 3200",
+          "[emulator][server]") {
+  emulator_fixture emu{with_faults("429=1,retry-after=25ms")};
+  auto r = emu.send("GET", "/dbs");
+  CHECK(r.status == 429);
+  CHECK(r.code() == "TooManyRequests");
+  CHECK_THAT(r.message(), Catch::Contains("Request rate is large"));
+  CHECK(r.header("x-ms-substatus") == "3200");
+  CHECK(r.header("x-ms-retry-after-ms") == "25");
+  CHECK(r.header("x-ms-request-charge") == "0");
+  CHECK_FALSE(r.header("x-ms-activity-id").empty());
+  CHECK(emu.srv->faults_injected().throttled == 1);
+}
+
+TEST_CASE("emulator server: injected 503s", "[emulator][server]") {
+  emulator_fixture emu{with_faults("503=1")};
+  auto r = emu.send("POST", "/dbs", R"({"id":"x"})");
+  CHECK(r.status == 503);
+  CHECK(r.code() == "ServiceUnavailable");
+  CHECK_THAT(r.message(), Catch::Contains("not processed"));
+  CHECK(emu.srv->faults_injected().unavailable == 1);
+}
+
+TEST_CASE("emulator server: injected resets close the connection without an answer",
+          "[emulator][server]") {
+  emulator_fixture emu{with_faults("reset=1")};
+  httplib::Client cli{"127.0.0.1", emu.srv->port()};
+  auto res = cli.Get("/");
+  REQUIRE_FALSE(res);
+  CHECK((res.error() == httplib::Error::Read || res.error() == httplib::Error::Write ||
+         res.error() == httplib::Error::Connection));
+  CHECK(emu.srv->faults_injected().reset == 1);
+  // The server is still fine afterwards.
+  auto again = cli.Get("/");
+  CHECK_FALSE(again);
+  CHECK(emu.srv->faults_injected().reset == 2);
+}
+
+TEST_CASE("emulator server: with reset=0.5 the other half is answered", "[emulator][server]") {
+  emulator_fixture emu{with_faults("reset=0.5,seed=3")};
+  int answered = 0;
+  int dropped = 0;
+  for (int i = 0; i < 40; ++i) {
+    httplib::Client cli{"127.0.0.1", emu.srv->port()};
+    auto res = cli.Get("/no-such-route");
+    if (res) {
+      CHECK(res->status == 404);
+      ++answered;
+    } else {
+      ++dropped;
+    }
+  }
+  CHECK(answered > 5);
+  CHECK(dropped > 5);
+  CHECK(static_cast<uint64_t>(dropped) == emu.srv->faults_injected().reset);
+}
+
+TEST_CASE("emulator server: many concurrent keep-alive clients", "[emulator][server]") {
+  emulator_fixture emu;
+  REQUIRE(emu.create_database("db").status == 201);
+  REQUIRE(emu.create_container("db", "c").status == 201);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto body = nlohmann::json{{"id", std::to_string(t) + "-" + std::to_string(i)},
+                                   {"pk", "p" + std::to_string(t)}};
+        if (emu.send("POST", "/dbs/db/colls/c/docs", body.dump()).status == 201)
+          ++ok;
+      }
+    });
+  for (auto& th : threads)
+    th.join();
+  CHECK(ok == 160);
+}
+
+TEST_CASE("emulator server: a taken port is a clear error", "[emulator][server]") {
+  emulator_fixture emu;
+  server_config config;
+  config.port = emu.srv->port();
+  server second{config};
+  auto started = second.start();
+  REQUIRE_FALSE(started);
+  CHECK_THAT(
+      bulkd::cosmos::error_message(started.error()),
+      Catch::Contains("emulator cannot listen on 127.0.0.1:" + std::to_string(emu.srv->port())));
+}
