@@ -227,6 +227,20 @@ caf::expected<bearer_challenge> parse_bearer_challenge(std::string_view header) 
   return out;
 }
 
+caf::expected<bearer_challenge> challenge_of(const http_response& resp) {
+  if (resp.status != 401)
+    return make_error(ec::parse_error,
+                      "expected a 401 with a challenge, got " + std::to_string(resp.status));
+  // Several WWW-Authenticate fields are one comma-separated list (RFC 9110 §5.3).
+  std::string joined;
+  for (auto& [name, value] : resp.headers)
+    if (iequals(name, "WWW-Authenticate"))
+      joined += (joined.empty() ? "" : ", ") + value;
+  if (joined.empty())
+    return make_error(ec::parse_error, "401 without a WWW-Authenticate header");
+  return parse_bearer_challenge(joined);
+}
+
 caf::error verify_challenge_scope(const bearer_challenge& challenge, std::string_view vault_host) {
   auto scope = parse_url(challenge.scope);
   if (!scope)

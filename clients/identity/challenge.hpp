@@ -7,6 +7,8 @@
 // Only the tenant is taken from the authorization URL: tokens are always requested from the
 // configured authority host, so a forged challenge cannot make the daemon send a secret elsewhere.
 
+#include "clients/http_response.hpp"
+
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
@@ -45,6 +47,10 @@ struct bearer_challenge {
 /// The Bearer challenge of a WWW-Authenticate value, with tenant and scope. ec::parse_error when
 /// there is no Bearer challenge, no authorization URL with a tenant, or neither resource nor scope.
 caf::expected<bearer_challenge> parse_bearer_challenge(std::string_view header);
+
+/// The Bearer challenge of a 401 answer's WWW-Authenticate header(s). ec::parse_error when the
+/// answer is not a 401 or has no usable challenge.
+caf::expected<bearer_challenge> challenge_of(const http_response& resp);
 
 /// The scope must belong to the vault: the vault's host equals the scope's host or ends with
 /// "." + it (x.vault.azure.net for https://vault.azure.net). ec::unauthorized otherwise, so no

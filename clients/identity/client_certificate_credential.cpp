@@ -27,7 +27,11 @@ public:
     if (!tenant)
       return std::move(tenant.error());
     auto endpoint = token_endpoint(opts_.authority_host, *tenant);
-    auto assertion = cert_.make_assertion(endpoint, opts_.client_id, ctx.now);
+    // An unset time would make an assertion valid in 1970 only.
+    auto now = ctx.now == seconds_clock_time{}
+                   ? std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())
+                   : ctx.now;
+    auto assertion = cert_.make_assertion(endpoint, opts_.client_id, now);
     if (!assertion)
       return std::move(assertion.error());
     return client_credentials_request(

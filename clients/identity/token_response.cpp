@@ -19,6 +19,9 @@ using json = nlohmann::json;
 
 constexpr size_t max_quoted_body = 200;
 
+// Ten years: anything longer is a broken answer (and would overflow time arithmetic).
+constexpr int64_t max_lifetime = int64_t{10} * 366 * 86400;
+
 // Values of the request that must never appear in a message.
 std::vector<std::string> secrets_of(const http_request& sent) {
   std::vector<std::string> out;
@@ -71,8 +74,11 @@ std::optional<int64_t> number_field(const json& obj, const char* name, std::stri
     return std::nullopt;
   if (i->is_number_integer())
     return i->get<int64_t>();
-  if (i->is_number_float())
-    return static_cast<int64_t>(i->get<double>());
+  if (i->is_number_float()) {
+    auto d = i->get<double>();
+    if (d >= 0 && d < 1e12)
+      return static_cast<int64_t>(d);
+  }
   if (i->is_string()) {
     auto s = i->get<std::string>();
     int64_t v = 0;
@@ -151,7 +157,7 @@ caf::expected<token> parse_token_response(std::string_view who, const http_reque
   std::optional<seconds_clock_time> expires_on;
   if (auto i = doc.find("expires_on"); i != doc.end() && !i->is_null()) {
     std::string on_error;
-    if (auto n = number_field(doc, "expires_on", on_error))
+    if (auto n = number_field(doc, "expires_on", on_error); n && *n >= 0 && *n < 100'000'000'000)
       expires_on = seconds_clock_time{std::chrono::seconds{*n}};
     else if (i->is_string())
       if (auto date = cosmos::parse_http_date(i->get<std::string>()))
@@ -163,10 +169,12 @@ caf::expected<token> parse_token_response(std::string_view who, const http_reque
     return bad(error);
   seconds_clock_time expiry;
   if (expires_in) {
-    if (*expires_in <= 0)
-      return bad("expires_in " + std::to_string(*expires_in) + " is not positive");
+    if (*expires_in <= 0 || *expires_in > max_lifetime)
+      return bad("expires_in " + std::to_string(*expires_in) + " is out of range");
     expiry = now + std::chrono::seconds{*expires_in};
   } else if (expires_on) {
+    if (*expires_on - now > std::chrono::seconds{max_lifetime})
+      return bad("expires_on is more than 10 years ahead");
     expiry = *expires_on;
   } else {
     return bad("neither expires_in nor expires_on");

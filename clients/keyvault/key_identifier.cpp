@@ -33,7 +33,8 @@ caf::expected<key_identifier> parse_key_identifier(std::string_view id) {
   key_identifier result;
   bool default_port =
       (u->scheme == "https" && u->port == 443) || (u->scheme == "http" && u->port == 80);
-  result.vault_url = default_port ? u->scheme + "://" + u->host : u->origin();
+  auto host = u->host.find(':') != std::string::npos ? "[" + u->host + "]" : u->host;
+  result.vault_url = default_port ? u->scheme + "://" + host : u->origin();
   if (segments.size() < 2 || (segments[0] != "keys" && segments[0] != "deletedkeys"))
     return bad("expected the path /keys/{name}[/{version}] or /deletedkeys/{name}");
   if (segments[0] == "deletedkeys" && segments.size() != 2)

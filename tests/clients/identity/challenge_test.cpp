@@ -151,3 +151,26 @@ TEST_CASE("the challenge's resource must belong to the vault", "[identity][chall
   CHECK(render(verify_challenge_scope(*no_url, "v.vault.azure.net")) ==
         "unauthorized: challenge scope \"vault\" is not an http(s) URL");
 }
+
+TEST_CASE("the challenge of a 401 answer", "[identity][challenge]") {
+  http_response resp;
+  resp.status = 401;
+  resp.headers.add("WWW-Authenticate", R"(Basic realm="x")");
+  resp.headers.add(
+      "www-authenticate",
+      R"(Bearer authorization="https://login.windows.net/t9", resource="https://vault.azure.net")");
+  auto c = challenge_of(resp);
+  REQUIRE(c);
+  CHECK(c->tenant == "t9");
+  auto reason = [](const http_response& r) {
+    auto x = challenge_of(r);
+    REQUIRE_FALSE(x);
+    return render(x.error());
+  };
+  http_response bare;
+  bare.status = 401;
+  CHECK(reason(bare) == "parse_error: 401 without a WWW-Authenticate header");
+  http_response forbidden;
+  forbidden.status = 403;
+  CHECK(reason(forbidden) == "parse_error: expected a 401 with a challenge, got 403");
+}

@@ -154,3 +154,43 @@ TEST_CASE("bad certificates are refused with a reason", "[identity][client-certi
       reason(ec.cert_pem, ec.key_pem) ==
       "invalid_argument: client certificate: the private key is not an RSA key (RS256 needs RSA)");
 }
+
+TEST_CASE("encrypted private keys are refused without a prompt", "[identity][client-certificate]") {
+  auto pem = test::make_test_certificate();
+  BIO* in = BIO_new_mem_buf(pem.key_pem.data(), static_cast<int>(pem.key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+  BIO_free(in);
+  REQUIRE(key != nullptr);
+  BIO* out = BIO_new(BIO_s_mem());
+  static char pass[] = "passphrase";
+  REQUIRE(PEM_write_bio_PKCS8PrivateKey(out, key, EVP_aes_256_cbc(), pass, sizeof(pass) - 1,
+                                        nullptr, nullptr) == 1);
+  auto encrypted = test::bio_text(out);
+  BIO_free(out);
+  EVP_PKEY_free(key);
+  CHECK(encrypted.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
+  auto c = client_certificate::from_pem(pem.cert_pem + encrypted);
+  REQUIRE_FALSE(c);
+  CHECK(render(c.error()) == "invalid_argument: client certificate: no unencrypted PEM private "
+                             "key found (encrypted keys are not supported)");
+}
+
+TEST_CASE("an unset request time still gives a current assertion",
+          "[identity][client-certificate]") {
+  auto pem = test::make_test_certificate();
+  auto cert = client_certificate::from_pem(pem.cert_pem + pem.key_pem);
+  REQUIRE(cert);
+  auto cred = make_client_certificate_credential({"t", "c", {}, {}}, *cert);
+  REQUIRE(cred);
+  auto req = (*cred)->token_request({});
+  REQUIRE(req);
+  auto fields = form_decode(req->body);
+  REQUIRE(fields);
+  std::map<std::string, std::string> form(fields->begin(), fields->end());
+  auto claims = decode_json(split_jwt(form.at("client_assertion"))[1]);
+  auto wall = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  CHECK(claims.at("nbf").get<int64_t>() > wall - 3600);
+  CHECK(claims.at("nbf").get<int64_t>() <= wall);
+}

@@ -128,7 +128,15 @@ TEST_CASE("unusable token answers are refused with a reason", "[identity][token]
   CHECK(failure(answer(200, R"({"access_token":"a","expires_in":"soon"})")) ==
         head + "expires_in is not a number");
   CHECK(failure(answer(200, R"({"access_token":"a","expires_in":0})")) ==
-        head + "expires_in 0 is not positive");
+        head + "expires_in 0 is out of range");
+  CHECK(failure(answer(200, R"({"access_token":"a","expires_in":9223372036854775807})")) ==
+        head + "expires_in 9223372036854775807 is out of range");
+  CHECK(failure(answer(200, R"({"access_token":"a","expires_in":-1e300})")) ==
+        head + "expires_in is not a number");
+  CHECK(failure(answer(200, R"({"access_token":"a","expires_on":9223372036854775807})")) ==
+        head + "expires_on is neither Unix seconds nor an HTTP date");
+  CHECK(failure(answer(200, R"({"access_token":"a","expires_on":"4102444800"})")) ==
+        head + "expires_on is more than 10 years ahead");
   CHECK(failure(answer(200, R"({"access_token":"a","expires_on":"tomorrow"})")) ==
         head + "expires_on is neither Unix seconds nor an HTTP date");
   CHECK(failure(answer(200, R"({"access_token":"a","expires_on":1000})")) ==

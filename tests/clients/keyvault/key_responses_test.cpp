@@ -2,6 +2,7 @@
 #include "clients/error.hpp"
 #include "clients/keyvault/key_requests.hpp"
 #include "clients/keyvault/key_responses.hpp"
+#include "clients/keyvault/pager.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -171,9 +172,11 @@ TEST_CASE("following nextLink across empty pages until there is none", "[keyvaul
   };
   std::vector<std::string> names;
   int requests = 0;
-  auto req = list_keys(*v, 2);
-  REQUIRE(req);
-  while (true) {
+  pager paging{*v};
+  auto first = list_keys(*v, 2);
+  REQUIRE(first);
+  std::optional<http_request> req = *first;
+  while (req) {
     ++requests;
     REQUIRE(requests < 10);
     INFO(req->target);
@@ -182,11 +185,11 @@ TEST_CASE("following nextLink across empty pages until there is none", "[keyvaul
     REQUIRE(page);
     for (auto& k : page->items)
       names.push_back(k.id.name);
-    if (!page->next_link)
-      break;
-    req = next_page(*v, *page->next_link);
-    REQUIRE(req);
+    auto next = paging.next(page->next_link);
+    REQUIRE(next);
+    req = std::move(*next);
   }
+  CHECK(paging.pages() == 4);
   CHECK(requests == 4);
   CHECK(names == std::vector<std::string>{"a", "b", "c"});
 }
@@ -297,6 +300,9 @@ TEST_CASE("key identifiers", "[keyvault][parse]") {
   auto local = parse_key_identifier("http://127.0.0.1:8081/deletedkeys/k1");
   REQUIRE(local);
   CHECK(*local == key_identifier{"http://127.0.0.1:8081", "deletedkeys", "k1", ""});
+  auto v6 = parse_key_identifier("https://[::1]/keys/k1/v1");
+  REQUIRE(v6);
+  CHECK(v6->vault_url == "https://[::1]");
   auto reason = [](std::string_view s) {
     auto r = parse_key_identifier(s);
     REQUIRE_FALSE(r);
@@ -314,4 +320,34 @@ TEST_CASE("key identifiers", "[keyvault][parse]") {
   CHECK(reason("https://v.vault.azure.net/keys/k?x=1") ==
         "parse_error: invalid key identifier \"https://v.vault.azure.net/keys/k?x=1\": unexpected "
         "query");
+}
+
+TEST_CASE("a list that never ends is stopped", "[keyvault][paging]") {
+  auto v = make_vault("https://myvault.vault.azure.net", "7.5");
+  REQUIRE(v);
+  pager repeat{*v};
+  std::optional<std::string> link = "https://myvault.vault.azure.net/keys?$skiptoken=same";
+  auto first = repeat.next(link);
+  REQUIRE(first);
+  REQUIRE(*first);
+  CHECK((*first)->target == "/keys?$skiptoken=same&api-version=7.5");
+  auto again = repeat.next(link);
+  REQUIRE_FALSE(again);
+  CHECK(render(again.error()) ==
+        "parse_error: nextLink \"https://myvault.vault.azure.net/keys?$skiptoken=same\" was "
+        "already followed (the list would never end)");
+  pager bounded{*v, 3};
+  REQUIRE(bounded.next(std::string{"https://myvault.vault.azure.net/keys?$skiptoken=1"}));
+  REQUIRE(bounded.next(std::string{"https://myvault.vault.azure.net/keys?$skiptoken=2"}));
+  auto third = bounded.next(std::string{"https://myvault.vault.azure.net/keys?$skiptoken=3"});
+  REQUIRE_FALSE(third);
+  CHECK(render(third.error()) == "parse_error: list did not end after 3 pages");
+  pager elsewhere{*v};
+  auto evil = elsewhere.next(std::string{"https://evil.example.com/keys"});
+  REQUIRE_FALSE(evil);
+  CHECK(render(evil.error()) == "parse_error: nextLink \"https://evil.example.com/keys\" leaves "
+                                "the vault myvault.vault.azure.net:443");
+  auto done = elsewhere.next(std::nullopt);
+  REQUIRE(done);
+  CHECK_FALSE(*done);
 }
