@@ -2,6 +2,7 @@
 #include "captures.hpp"
 #include "clients/cosmos/account_properties.hpp"
 #include "clients/cosmos/batch_response.hpp"
+#include "clients/cosmos/container_properties.hpp"
 #include "clients/cosmos/feed_page.hpp"
 #include "clients/cosmos/partition_key_range.hpp"
 #include "clients/cosmos/response_meta.hpp"
@@ -413,4 +414,43 @@ TEST_CASE("odd error bodies still give an error that says what was there",
         "invalid_argument: HTTP 200 is not an error response");
   CHECK(failure(parse_service_error(make_response(429, "{}", {{"x-ms-retry-after-ms", "x"}}))) ==
         "parse_error: response header x-ms-retry-after-ms is not a non-negative number: 'x'");
+}
+
+TEST_CASE("containers: the captured one and a V2 definition", "[cosmos][client][parse]") {
+  auto captured =
+      parse_container_properties(capture::response(captures::create_container_response).body);
+  REQUIRE(captured);
+  CHECK(captured->id == "cc");
+  CHECK(captured->rid == "gAABAIAAAAE=");
+  CHECK(captured->partition_key.paths == std::vector<std::string>{"/pk"});
+  CHECK(captured->partition_key.version == 1); // no version given: V1
+  CHECK(captured->partition_key.kind == partition_kind::hash);
+  CHECK_FALSE(captured->default_ttl);
+  auto v2 = parse_container_properties(
+      R"({"id":"c","_rid":"AQAAAIEAAAA=","defaultTtl":-1,
+          "partitionKey":{"paths":["/t","/u"],"kind":"MultiHash","version":2}})");
+  REQUIRE(v2);
+  CHECK(v2->partition_key.kind == partition_kind::multi_hash);
+  CHECK(v2->partition_key.version == 2);
+  CHECK(v2->default_ttl == -1);
+}
+
+TEST_CASE("bad containers are refused with the field named", "[cosmos][client][parse]") {
+  auto bad = [](std::string_view body) { return failure(parse_container_properties(body)); };
+  CHECK(bad("") == "parse_error: container: the body is empty");
+  CHECK(bad("nope") == "parse_error: container: the body is not JSON (at byte 2)");
+  CHECK(bad("[]") == "parse_error: container: expected a JSON object, got array");
+  CHECK(bad(R"({"_rid":"r","partitionKey":{"paths":["/pk"]}})") ==
+        "parse_error: container: 'id' is missing");
+  CHECK(bad(R"({"id":"c","_rid":5,"partitionKey":{"paths":["/pk"]}})") ==
+        "parse_error: container: '_rid' must be a string, got number");
+  CHECK(bad(R"({"id":"c","_rid":"r"})") == "parse_error: container: 'partitionKey' is missing");
+  CHECK(bad(R"({"id":"c","_rid":"r","partitionKey":{"paths":[]}})") ==
+        "parse_error: container: invalid partition key definition: 'paths' must be a non-empty "
+        "array");
+  CHECK(bad(R"({"id":"c","_rid":"r","partitionKey":{"paths":["/pk"],"version":3}})") ==
+        "parse_error: container: invalid partition key definition: unsupported version 3 "
+        "(expected 1 or 2)");
+  CHECK(bad(R"({"id":"c","_rid":"r","partitionKey":{"paths":["/pk"]},"defaultTtl":"1h"})") ==
+        "parse_error: container: 'defaultTtl' must be an integer, got string");
 }
