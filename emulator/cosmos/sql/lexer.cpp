@@ -80,7 +80,7 @@ public:
           tok.text += take();
         if (tok.text.size() == 1)
           return sql_error(tok.pos, "invalid parameter name");
-      } else if (is_digit(c)) {
+      } else if (is_digit(c) || (c == '.' && is_digit(peek(1)))) {
         tok.kind = token_kind::number;
         if (auto err = read_number(tok.text))
           return err;
@@ -130,7 +130,8 @@ private:
   caf::error read_number(std::string& out) {
     while (is_digit(peek()))
       out += take();
-    if (peek() == '.' && is_digit(peek(1))) {
+    // "1." and ".5" are numbers too; "1.x" is not (a number then a path step, a syntax error).
+    if (peek() == '.' && !is_ident_start(peek(1))) {
       out += take();
       while (is_digit(peek()))
         out += take();

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdlib>
 #include <set>
 
 namespace bulkd::emulator::cosmos::sql {
@@ -441,13 +440,13 @@ private:
   }
 
   caf::expected<ast::expression_ptr> parse_and() {
-    auto lhs = parse_not();
+    auto lhs = parse_comparison();
     if (!lhs)
       return lhs;
     while (is_keyword(cur(), "AND")) {
       auto pos = cur().pos;
       advance();
-      auto rhs = parse_not();
+      auto rhs = parse_comparison();
       if (!rhs)
         return rhs;
       lhs = make(pos, ast::binary{ast::binary_op::logical_and, std::move(*lhs), std::move(*rhs)});
@@ -455,21 +454,6 @@ private:
         return lhs;
     }
     return lhs;
-  }
-
-  caf::expected<ast::expression_ptr> parse_not() {
-    if (is_keyword(cur(), "NOT")) {
-      auto pos = cur().pos;
-      if (++depth_ > max_depth)
-        return sql_error(pos, "expression nested too deeply");
-      advance();
-      auto operand = parse_not();
-      --depth_;
-      if (!operand)
-        return operand;
-      return make(pos, ast::unary{ast::unary_op::logical_not, std::move(*operand)});
-    }
-    return parse_comparison();
   }
 
   caf::expected<ast::expression_ptr> parse_comparison() {
@@ -547,7 +531,7 @@ private:
 
   // A primary expression; an arithmetic or other operator after it is reported as unsupported.
   caf::expected<ast::expression_ptr> parse_operand() {
-    auto e = parse_primary();
+    auto e = parse_unary();
     if (!e)
       return e;
     const auto& t = cur();
@@ -558,6 +542,22 @@ private:
     return e;
   }
 
+  // NOT is a prefix operator binding tighter than the comparisons, as in Cosmos' grammar:
+  // NOT c.a = 1 is (NOT c.a) = 1; write NOT (c.a = 1) for the other reading.
+  caf::expected<ast::expression_ptr> parse_unary() {
+    if (!is_keyword(cur(), "NOT"))
+      return parse_primary();
+    auto pos = cur().pos;
+    if (++depth_ > max_depth)
+      return sql_error(pos, "expression nested too deeply");
+    advance();
+    auto operand = parse_unary();
+    --depth_;
+    if (!operand)
+      return operand;
+    return make(pos, ast::unary{ast::unary_op::logical_not, std::move(*operand)});
+  }
+
   caf::expected<json> number_value(const token& t, bool negative) {
     auto spelled = (negative ? "-" : "") + t.text;
     if (spelled.find_first_of(".eE") == std::string::npos) {
@@ -566,8 +566,13 @@ private:
       if (ec == std::errc{} && end == spelled.data() + spelled.size())
         return json(n);
     }
-    char* end = nullptr;
-    double d = std::strtod(spelled.c_str(), &end);
+    // from_chars, unlike strtod, ignores the locale.
+    double d = 0;
+    auto [end, ec] = std::from_chars(spelled.data(), spelled.data() + spelled.size(), d);
+    if (ec == std::errc::result_out_of_range)
+      return sql_error(t.pos, "number out of range");
+    if (ec != std::errc{} || end != spelled.data() + spelled.size())
+      return sql_error(t.pos, "invalid number");
     return json(d);
   }
 
@@ -613,11 +618,11 @@ private:
         return err;
       return inner;
     }
-    if (t.text == "-" && ahead().kind == token_kind::number) {
+    if ((t.text == "-" || t.text == "+") && ahead().kind == token_kind::number) {
       advance();
       auto num = cur();
       advance();
-      auto v = number_value(num, true);
+      auto v = number_value(num, t.text == "-");
       if (!v)
         return v.error();
       return make(t.pos, ast::literal{std::move(*v)});

@@ -98,6 +98,8 @@ const bad_case bad_cases[] = {
     {"SELECT VALUE '\xc3\xa9' = c.v FROM c WHERE c.v = !", nullptr,
      "unexpected character '!' at 1:43"},
     {"SELECT * FROM c WHERE c.v = 1e", nullptr, "invalid number exponent at 1:30"},
+    {"SELECT VALUE 1e999 FROM c", nullptr, "number out of range at 1:14"},
+    {"SELECT VALUE c.tags[-1] FROM c", nullptr, "unsupported: computed property index at 1:21"},
     // syntax errors
     {"", nullptr, "syntax error: expected SELECT, found end of query at 1:1"},
     {"UPDATE c SET x = 1", nullptr, "syntax error: expected SELECT, found 'UPDATE' at 1:1"},

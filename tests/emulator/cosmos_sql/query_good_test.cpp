@@ -32,6 +32,11 @@ const good_case value_cases[] = {
     {"SELECT VALUE c.id FROM c WHERE c.v = '10'", nullptr, R"(["4"])"},
     {"SELECT VALUE c.id FROM c WHERE c.v = 1e1", nullptr, R"(["1"])"},
     {"SELECT VALUE c.id FROM c WHERE c.v = -2.5", nullptr, R"(["6"])"},
+    {"SELECT VALUE c.id FROM c WHERE c.v = +3", nullptr, R"(["2","3"])"},
+    {"SELECT VALUE c.id FROM c WHERE c.v > .5 AND c.v < 4.", nullptr, R"(["2","3"])"},
+    {"SELECT VALUE -.5 FROM c WHERE c.id = '1'", nullptr, R"([-0.5])"},
+    {"SELECT VALUE 12345678901234567890 FROM c WHERE c.id = '1'", nullptr,
+     R"([1.2345678901234567e19])"},
     // ordering comparisons skip other types and undefined
     {"SELECT VALUE c.id FROM c WHERE c.v > 2", nullptr, R"(["1","2","3"])"},
     {"SELECT VALUE c.id FROM c WHERE c.v < -1", nullptr, R"(["6"])"},
@@ -42,7 +47,11 @@ const good_case value_cases[] = {
     {"SELECT VALUE c.id FROM c WHERE c.name > 'a'", nullptr, R"(["2","4","5","6"])"},
     // three-valued logic
     {"SELECT VALUE c.id FROM c WHERE NOT (c.v = 3)", nullptr, R"(["1","6"])"},
-    {"SELECT VALUE c.id FROM c WHERE NOT c.v = 3", nullptr, R"(["1","6"])"},
+    // NOT binds tighter than comparisons (Cosmos' grammar): (NOT c.v) = 3 is undefined
+    {"SELECT VALUE c.id FROM c WHERE NOT c.v = 3", nullptr, R"([])"},
+    {"SELECT VALUE c.id FROM c WHERE NOT c.flag = true", nullptr, R"(["2"])"},
+    {"SELECT VALUE c.id FROM c WHERE NOT c.flag AND c.pk = 'p1'", nullptr, R"(["2"])"},
+    {"SELECT VALUE c.id FROM c WHERE NOT NOT c.flag", nullptr, R"(["1"])"},
     {"SELECT VALUE c.id FROM c WHERE c.v = 3 OR c.name = 'dave'", nullptr, R"(["2","3","4"])"},
     {"SELECT VALUE c.id FROM c WHERE c.v = 3 OR c.missing = 1", nullptr, R"(["2","3"])"},
     {"SELECT VALUE c.id FROM c WHERE c.missing = 1 OR c.other = 2", nullptr, R"([])"},
