@@ -1,5 +1,8 @@
 #include "clients/cosmos/error_classification.hpp"
 
+#include "clients/cosmos/batch_response.hpp"
+#include "clients/cosmos/service_error.hpp"
+
 namespace bulkd::cosmos {
 
 namespace {
@@ -108,6 +111,14 @@ retry_decision classify(int status, int substatus, std::optional<milliseconds> r
   default:
     return decide(fail, status, substatus, "HTTP error");
   }
+}
+
+retry_decision classify(const service_error& err) {
+  return classify(err.status(), err.substatus(), err.meta.retry_after);
+}
+
+retry_decision classify(const operation_result& result) {
+  return classify(result.status, result.substatus, result.retry_after);
 }
 
 } // namespace bulkd::cosmos

@@ -9,6 +9,9 @@
 
 namespace bulkd::cosmos {
 
+struct service_error;
+struct operation_result;
+
 enum class retry_action {
   none,              // not an error
   fail,              // not retryable: report (dead-letter) it
@@ -42,5 +45,11 @@ inline constexpr std::chrono::milliseconds transient_delay{100};
 /// Classifies a status and substatus (from a response or one batch operation's result).
 retry_decision classify(int status, int substatus,
                         std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+
+/// A failed request, with its x-ms-retry-after-ms.
+retry_decision classify(const service_error& err);
+
+/// One operation of a bulk or batch response, with its retryAfterMilliseconds.
+retry_decision classify(const operation_result& result);
 
 } // namespace bulkd::cosmos

@@ -1,5 +1,6 @@
 #include "clients/cosmos/service_error.hpp"
 
+#include "clients/cosmos/error_message.hpp"
 #include "clients/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,25 +17,15 @@ std::string body_start(const std::string& body) {
   return body.substr(0, quoted_body) + "...";
 }
 
-} // namespace
-
-caf::expected<service_error> parse_service_error(const http_response& response) {
-  if (response.status < 400)
-    return make_error(ec::invalid_argument,
-                      "HTTP " + std::to_string(response.status) + " is not an error response");
-  auto meta = parse_response_meta(response);
-  if (!meta)
-    return meta.error();
-  service_error out;
-  out.meta = std::move(*meta);
+void read_body(const http_response& response, service_error& out) {
   if (response.body.empty()) {
     out.message = "(empty body)";
-    return out;
+    return;
   }
   auto json = nlohmann::json::parse(response.body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
     out.message = "(body is not a JSON object) " + body_start(response.body);
-    return out;
+    return;
   }
   if (auto code = json.find("code"); code != json.end()) {
     if (code->is_string())
@@ -51,6 +42,26 @@ caf::expected<service_error> parse_service_error(const http_response& response) 
   } else {
     out.message = "(no message) " + body_start(response.body);
   }
+}
+
+} // namespace
+
+caf::expected<service_error> parse_service_error(const http_response& response) {
+  if (response.status < 400)
+    return make_error(ec::invalid_argument,
+                      "HTTP " + std::to_string(response.status) + " is not an error response");
+  service_error out;
+  // A header that does not parse must not hide the error itself: keep the status, note it.
+  std::string header_problem;
+  if (auto meta = parse_response_meta(response)) {
+    out.meta = std::move(*meta);
+  } else {
+    out.meta.status = response.status;
+    out.meta.activity_id = response.headers.value("x-ms-activity-id");
+    header_problem = " [" + error_message(meta.error()) + "]";
+  }
+  read_body(response, out);
+  out.message += header_problem;
   return out;
 }
 

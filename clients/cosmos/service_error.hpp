@@ -25,7 +25,8 @@ struct service_error {
   int substatus() const { return meta.substatus; }
 };
 
-/// ec::invalid_argument for a status below 400; ec::parse_error for headers that do not parse.
+/// ec::invalid_argument for a status below 400. A header that does not parse is noted at the
+/// end of the message (and left at its default) rather than hiding the error.
 caf::expected<service_error> parse_service_error(const http_response& response);
 
 /// "HTTP 404/1002 NotFound: <message> (activity id <id>)" as a caf::error: ec::not_found (404),

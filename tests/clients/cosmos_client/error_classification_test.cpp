@@ -1,4 +1,6 @@
+#include "clients/cosmos/batch_response.hpp"
 #include "clients/cosmos/error_classification.hpp"
+#include "clients/cosmos/service_error.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -74,4 +76,31 @@ TEST_CASE("the server's retry-after wins over the default delay", "[cosmos][clie
   auto conflict = classify(409, 0, milliseconds{10});
   CHECK_FALSE(conflict.retryable());
   CHECK(conflict.delay == milliseconds{0});
+}
+
+TEST_CASE("parsed errors and batch results classify with their retry-after",
+          "[cosmos][client][classify]") {
+  bulkd::http_response throttled;
+  throttled.status = 429;
+  throttled.headers = {{"x-ms-substatus", "3200"}, {"x-ms-retry-after-ms", "75"}};
+  throttled.body = R"({"code":"TooManyRequests","message":"x"})";
+  auto err = parse_service_error(throttled);
+  REQUIRE(err);
+  auto d = classify(*err);
+  CHECK(d.action == retry_action::retry);
+  CHECK(d.delay == milliseconds{75});
+
+  bulkd::http_response bulk;
+  bulk.status = 207;
+  bulk.body =
+      R"([{"statusCode":201},{"statusCode":429,"subStatusCode":3200,"retryAfterMilliseconds":40},
+                  {"statusCode":410,"subStatusCode":1002},{"statusCode":413,"subStatusCode":3402},
+                  {"statusCode":400}])";
+  auto results = parse_batch_response(bulk, 5);
+  REQUIRE(results);
+  CHECK(classify(results->results[0]).action == retry_action::none);
+  CHECK(classify(results->results[1]).delay == milliseconds{40});
+  CHECK(classify(results->results[2]).action == retry_action::refresh_routing);
+  CHECK(classify(results->results[3]).action == retry_action::rebatch);
+  CHECK(classify(results->results[4]).action == retry_action::fail);
 }
