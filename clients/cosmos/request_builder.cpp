@@ -216,6 +216,50 @@ request_builder::patch_document(const container_ref& c, std::string_view id,
   return req;
 }
 
+caf::expected<http_request>
+request_builder::query_documents(const container_ref& c, std::string_view query,
+                                 const std::vector<query_parameter>& parameters,
+                                 const query_options& options) const {
+  if (options.key && options.range_id)
+    return make_error(ec::invalid_argument,
+                      "invalid query options: a partition key and a range id are two scopes");
+  // The SDKs write "query" first; ordered_json keeps that order.
+  nlohmann::ordered_json spec;
+  spec["query"] = query;
+  if (!parameters.empty()) {
+    auto list = nlohmann::ordered_json::array();
+    for (const auto& p : parameters) {
+      if (p.name.size() < 2 || p.name.front() != '@')
+        return make_error(ec::invalid_argument,
+                          "invalid query parameter name '" + p.name + "' (expected @name)");
+      auto value = nlohmann::ordered_json::parse(p.value, nullptr, false);
+      if (value.is_discarded())
+        return make_error(ec::invalid_argument,
+                          "the value of query parameter " + p.name + " is not JSON");
+      nlohmann::ordered_json entry;
+      entry["name"] = p.name;
+      entry["value"] = std::move(value);
+      list.push_back(std::move(entry));
+    }
+    spec["parameters"] = std::move(list);
+  }
+  auto req = make_request("POST", docs_link(c), "docs", c.link());
+  req.headers.add("Content-Type", "application/query+json");
+  req.headers.add("x-ms-documentdb-isquery", "true");
+  if (options.key)
+    req.headers.add("x-ms-documentdb-partitionkey", to_header(*options.key));
+  else if (options.range_id)
+    req.headers.add("x-ms-documentdb-partitionkeyrangeid", *options.range_id);
+  else
+    req.headers.add("x-ms-documentdb-query-enablecrosspartition", "true");
+  if (options.max_item_count)
+    req.headers.add("x-ms-max-item-count", std::to_string(*options.max_item_count));
+  if (!options.continuation.empty())
+    req.headers.add("x-ms-continuation", options.continuation);
+  req.body = spec.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return req;
+}
+
 http_request request_builder::transactional_batch(const container_ref& c, const partition_key& key,
                                                   std::string body) const {
   auto req = make_request("POST", docs_link(c), "docs", c.link());

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bulkd::cosmos {
 
@@ -66,6 +67,22 @@ struct change_feed_options {
   std::optional<std::string> range_id;
   std::optional<epk_range> epk;
   std::optional<partition_key> key;
+};
+
+struct query_options {
+  /// One logical partition; without it (and without range_id) the query is cross-partition.
+  std::optional<partition_key> key;
+  /// One physical range (x-ms-documentdb-partitionkeyrangeid).
+  std::optional<std::string> range_id;
+  std::optional<int> max_item_count;
+  /// x-ms-continuation from the previous page.
+  std::string continuation;
+};
+
+/// A query parameter: its name ("@p") and its value as JSON text ("\"p1\"", "5", "true").
+struct query_parameter {
+  std::string name;
+  std::string value;
 };
 
 /// Which If-Match / preconditions a write carries.
@@ -122,6 +139,14 @@ public:
                                              const partition_key& key, std::string_view operations,
                                              std::string_view condition = {},
                                              const write_options& options = {}) const;
+
+  /// A SQL query (POST .../docs, application/query+json). The service evaluates it; queries
+  /// that need a client-side plan across ranges (ORDER BY, aggregates over several ranges) are
+  /// answered with 400/1004, which bulkd does not handle. ec::invalid_argument for a parameter
+  /// whose name does not start with '@' or whose value is not JSON, or a key with a range id.
+  caf::expected<http_request> query_documents(const container_ref& c, std::string_view query,
+                                              const std::vector<query_parameter>& parameters = {},
+                                              const query_options& options = {}) const;
 
   /// A transactional batch: all operations in one logical partition, all or nothing.
   http_request transactional_batch(const container_ref& c, const partition_key& key,

@@ -433,6 +433,73 @@ Content-Length: 325
 
 {"PartitionKeyRanges":[{"id":0,"minInclusive":"","maxExclusive":"FF","ridPrefix":0,"throughputFraction":1,"status":"online","parents":[],"_etag":"42c849b7-c4a4-45fa-9c18-e02ab5d32e10","_rid":"gAABAIAAAAEBAAAAAAAAUA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/pkranges/gAABAIAAAAEBAAAAAAAAUA==","_ts":1795263845}],"_count":1})cap";
 
+// 12-query-params-with-partitionKey-option.txt, connection #18
+inline constexpr std::string_view query_with_pk_request = R"cap(POST /dbs/capdb/colls/cc/docs HTTP/1.1
+x-ms-documentdb-responsecontinuationtokenlimitinkb: 1
+x-ms-documentdb-query-enablecrosspartition: true
+Cache-Control: no-cache
+x-ms-version: 2020-07-15
+User-Agent: Node.js/20.20.2 (linux; x64) azure-cosmos-js/4.10.1
+x-ms-useragent: Node.js/20.20.2 (linux; x64) azure-cosmos-js/4.10.1
+x-ms-cosmos-sdk-supportedcapabilities: 1
+x-ms-cosmos-allow-tentative-writes: true
+x-ms-documentdb-partitionkey: ["p1"]
+x-ms-date: Sat, 21 Nov 2026 12:24:07 GMT
+Content-Type: application/query+json
+Accept: application/json
+authorization: type%3Dmaster%26ver%3D1.0%26sig%3DnBd3jssOlhFM2RyqqDwMZzj7eykvZdvC61vffEAwvME%3D
+x-ms-cosmos-correlated-activityid: 391b6c81-397a-4fdd-af6a-1cf5d950d9e1
+x-ms-documentdb-isquery: true
+Content-Length: 85
+Host: 127.0.0.1:8091
+Connection: keep-alive
+
+{"query":"SELECT * FROM c WHERE c.pk = @p","parameters":[{"name":"@p","value":"p1"}]})cap";
+inline constexpr std::string_view query_with_pk_response = R"cap(HTTP/1.1 200 OK
+x-ms-item-count: 2
+content-type: application/json
+content-location: https://127.0.0.1:8091/dbs/capdb/colls/cc/docs
+connection: close
+x-ms-activity-id: 66017250-118c-43ab-abd4-d29cce761fc6
+x-ms-request-charge: 1
+Date: Sat, 21 Nov 2026 12:24:07 GMT
+Content-Length: 427
+
+{"Documents":[{"id":"i1","pk":"p1","v":10,"_etag":"c5ffcb5e-b35a-41bb-8f17-212af6dcd663","_rid":"gAABAIAAAAEBAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAEBAAAAAAAAAA==/","_ts":1795263846},{"id":"i2","pk":"p1","v":3,"_etag":"1ece5f85-4d10-4f3b-bcaf-8316a8809fed","_rid":"gAABAIAAAAECAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAECAAAAAAAAAA==/","_ts":1795263846}],"_count":2})cap";
+
+// 11-query-params-crosspartition.txt, connection #16
+inline constexpr std::string_view query_cross_partition_request = R"cap(POST /dbs/capdb/colls/cc/docs HTTP/1.1
+x-ms-documentdb-responsecontinuationtokenlimitinkb: 1
+x-ms-documentdb-query-enablecrosspartition: true
+Cache-Control: no-cache
+x-ms-version: 2020-07-15
+User-Agent: Node.js/20.20.2 (linux; x64) azure-cosmos-js/4.10.1
+x-ms-useragent: Node.js/20.20.2 (linux; x64) azure-cosmos-js/4.10.1
+x-ms-cosmos-sdk-supportedcapabilities: 1
+x-ms-cosmos-allow-tentative-writes: true
+x-ms-date: Sat, 21 Nov 2026 12:24:07 GMT
+Content-Type: application/query+json
+Accept: application/json
+authorization: type%3Dmaster%26ver%3D1.0%26sig%3DnBd3jssOlhFM2RyqqDwMZzj7eykvZdvC61vffEAwvME%3D
+x-ms-cosmos-correlated-activityid: 19efe150-480d-4965-b2eb-6e08a4c630c5
+x-ms-documentdb-isquery: true
+Content-Length: 85
+Host: 127.0.0.1:8091
+Connection: keep-alive
+
+{"query":"SELECT * FROM c WHERE c.pk = @p","parameters":[{"name":"@p","value":"p1"}]})cap";
+inline constexpr std::string_view query_cross_partition_response = R"cap(HTTP/1.1 200 OK
+x-ms-item-count: 2
+content-type: application/json
+content-location: https://127.0.0.1:8091/dbs/capdb/colls/cc/docs
+connection: close
+x-ms-activity-id: c7bf7422-4094-4cc8-a8d4-627126c6b45c
+x-ms-request-charge: 1
+Date: Sat, 21 Nov 2026 12:24:07 GMT
+Content-Length: 427
+
+{"Documents":[{"id":"i1","pk":"p1","v":10,"_etag":"c5ffcb5e-b35a-41bb-8f17-212af6dcd663","_rid":"gAABAIAAAAEBAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAEBAAAAAAAAAA==/","_ts":1795263846},{"id":"i2","pk":"p1","v":3,"_etag":"1ece5f85-4d10-4f3b-bcaf-8316a8809fed","_rid":"gAABAIAAAAECAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAECAAAAAAAAAA==/","_ts":1795263846}],"_count":2})cap";
+
 // 18-changefeed-pull-beginning-first-read.txt, connection #32
 inline constexpr std::string_view cf_beginning_request = R"cap(GET /dbs/capdb/colls/cf/docs HTTP/1.1
 x-ms-documentdb-responsecontinuationtokenlimitinkb: 1

@@ -34,6 +34,7 @@ const std::set<std::string> js_only = {
     "host",
     "connection",
     "content-length",
+    "x-ms-cosmos-correlated-activityid",
 };
 
 std::string lower(std::string text) {
@@ -404,4 +405,58 @@ TEST_CASE("credentials refuse empty or bad secrets without echoing them",
   auto aad = credential::from_aad_token("t");
   REQUIRE(aad);
   CHECK(render(aad->refresh("")) == "invalid_argument: the AAD access token is empty");
+}
+
+TEST_CASE("query requests are the captured ones", "[cosmos][client][request]") {
+  std::vector<query_parameter> p1 = {{"@p", "\"p1\""}};
+  auto cross = builder_for(captures::query_cross_partition_request)
+                   .query_documents(cc, "SELECT * FROM c WHERE c.pk = @p", p1);
+  REQUIRE(cross);
+  check_as_captured(*cross, captures::query_cross_partition_request, "docs", "dbs/capdb/colls/cc");
+  CHECK(cross->headers.value("x-ms-documentdb-query-enablecrosspartition") == "true");
+  query_options in_partition;
+  in_partition.key = partition_key{std::string{"p1"}};
+  auto single = builder_for(captures::query_with_pk_request)
+                    .query_documents(cc, "SELECT * FROM c WHERE c.pk = @p", p1, in_partition);
+  REQUIRE(single);
+  // The JS SDK sends enablecrosspartition on every request; bulkd only when it is needed.
+  CHECK_FALSE(single->headers.contains("x-ms-documentdb-query-enablecrosspartition"));
+  check_as_captured(*single, captures::query_with_pk_request, "docs", "dbs/capdb/colls/cc");
+}
+
+TEST_CASE("query paging, ranges and bad parameters", "[cosmos][client][request]") {
+  auto builder = builder_for(captures::query_with_pk_request);
+  query_options paging;
+  paging.range_id = "2";
+  paging.max_item_count = 100;
+  paging.continuation = "+RID:~abc==#RT:1";
+  auto req =
+      builder.query_documents({"db", "leases"}, "SELECT * FROM c WHERE STARTSWITH(c.id, @prefix)",
+                              {{"@prefix", "\"proc..\""}}, paging);
+  REQUIRE(req);
+  CHECK(
+      req->body ==
+      R"j({"query":"SELECT * FROM c WHERE STARTSWITH(c.id, @prefix)","parameters":[{"name":"@prefix","value":"proc.."}]})j");
+  CHECK(req->headers.value("x-ms-documentdb-partitionkeyrangeid") == "2");
+  CHECK(req->headers.value("x-ms-max-item-count") == "100");
+  CHECK(req->headers.value("x-ms-continuation") == "+RID:~abc==#RT:1");
+  auto plain = builder.query_documents(cc, "SELECT VALUE COUNT(1) FROM c");
+  REQUIRE(plain);
+  CHECK(plain->body == R"({"query":"SELECT VALUE COUNT(1) FROM c"})");
+  auto message = [&](std::vector<query_parameter> params, query_options options = {}) {
+    auto bad = builder.query_documents(cc, "SELECT 1", params, options);
+    REQUIRE_FALSE(bad);
+    return render(bad.error());
+  };
+  CHECK(message({{"p", "1"}}) ==
+        "invalid_argument: invalid query parameter name 'p' (expected @name)");
+  CHECK(message({{"@", "1"}}) ==
+        "invalid_argument: invalid query parameter name '@' (expected @name)");
+  CHECK(message({{"@p", "not json"}}) ==
+        "invalid_argument: the value of query parameter @p is not JSON");
+  query_options both;
+  both.key = partition_key{1.0};
+  both.range_id = "0";
+  CHECK(message({}, both) ==
+        "invalid_argument: invalid query options: a partition key and a range id are two scopes");
 }
