@@ -28,6 +28,14 @@ std::string new_key_version() {
   return out;
 }
 
+std::string new_guid() {
+  auto hex = new_key_version();
+  hex[12] = '4';
+  hex[16] = "89ab"[hex[16] % 4];
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
 std::string key_id(std::string_view vault_url, std::string_view name, std::string_view version) {
   if (!vault_url.empty() && vault_url.back() == '/')
     vault_url.remove_suffix(1);

@@ -14,6 +14,9 @@ bool is_valid_key_name(std::string_view name);
 /// A new version id: 32 random lowercase hex digits, like the service's.
 std::string new_key_version();
 
+/// A random GUID in lowercase 8-4-4-4-12 form (version 4), for x-ms-request-id and the like.
+std::string new_guid();
+
 /// "<vault_url>/keys/<name>" or, with a version, "<vault_url>/keys/<name>/<version>"; a trailing
 /// slash of vault_url is dropped.
 std::string key_id(std::string_view vault_url, std::string_view name,
