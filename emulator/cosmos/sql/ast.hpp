@@ -33,8 +33,6 @@ struct path {
 enum class unary_op : std::uint8_t { logical_not };
 
 enum class binary_op : std::uint8_t {
-  logical_and,
-  logical_or,
   equal,
   not_equal,
   less,
@@ -52,6 +50,14 @@ struct binary {
   binary_op op;
   expression_ptr lhs;
   expression_ptr rhs;
+};
+
+enum class logical_op : std::uint8_t { logical_and, logical_or };
+
+/// a AND b AND c (or OR): kept flat, so that long chains (ReadMany's ORs) stay shallow.
+struct logical {
+  logical_op op;
+  std::vector<expression_ptr> operands; // two or more
 };
 
 /// needle [NOT] IN (candidates...)
@@ -89,7 +95,7 @@ struct call {
 };
 
 struct expression {
-  std::variant<literal, path, unary, binary, in_list, between, call> node;
+  std::variant<literal, path, unary, binary, logical, in_list, between, call> node;
   source_position pos;
   std::uint32_t height = 1; // of the tree below; the parser bounds it (evaluation recurses)
 };

@@ -208,13 +208,18 @@ value eval(const ast::expression& e, const json& doc) {
         } else if constexpr (std::is_same_v<node, ast::unary>) {
           return logical_not(eval(*n.operand, doc));
         } else if constexpr (std::is_same_v<node, ast::binary>) {
-          auto l = eval(*n.lhs, doc);
-          auto r = eval(*n.rhs, doc);
-          if (n.op == ast::binary_op::logical_and)
-            return logical_and(l, r);
-          if (n.op == ast::binary_op::logical_or)
-            return logical_or(l, r);
-          return compare(n.op, l, r);
+          return compare(n.op, eval(*n.lhs, doc), eval(*n.rhs, doc));
+        } else if constexpr (std::is_same_v<node, ast::logical>) {
+          // Kleene logic is associative: fold left, stopping at the deciding value.
+          bool is_and = n.op == ast::logical_op::logical_and;
+          value acc = eval(*n.operands.front(), doc);
+          for (size_t i = 1; i < n.operands.size(); ++i) {
+            if (is_and ? acc.is_false() : acc.is_true())
+              break;
+            auto next = eval(*n.operands[i], doc);
+            acc = is_and ? logical_and(acc, next) : logical_or(acc, next);
+          }
+          return acc;
         } else if constexpr (std::is_same_v<node, ast::in_list>) {
           auto needle = eval(*n.needle, doc);
           if (!needle.defined())

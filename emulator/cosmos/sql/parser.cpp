@@ -54,6 +54,10 @@ const ast::expression* find_count(const ast::expression& e) {
     if (auto* f = find_count(*b->lhs))
       return f;
     return find_count(*b->rhs);
+  } else if (auto* l = std::get_if<ast::logical>(&e.node)) {
+    for (auto& a : l->operands)
+      if (auto* f = find_count(*a))
+        return f;
   } else if (auto* in = std::get_if<ast::in_list>(&e.node)) {
     if (auto* f = find_count(*in->needle))
       return f;
@@ -386,6 +390,9 @@ private:
     } else if (auto* b = std::get_if<ast::binary>(&node)) {
       see(b->lhs);
       see(b->rhs);
+    } else if (auto* l = std::get_if<ast::logical>(&node)) {
+      for (auto& a : l->operands)
+        see(a);
     } else if (auto* in = std::get_if<ast::in_list>(&node)) {
       see(in->needle);
       for (auto& c : in->candidates)
@@ -423,37 +430,28 @@ private:
   }
 
   caf::expected<ast::expression_ptr> parse_or() {
-    auto lhs = parse_and();
-    if (!lhs)
-      return lhs;
-    while (is_keyword(cur(), "OR")) {
-      auto pos = cur().pos;
-      advance();
-      auto rhs = parse_and();
-      if (!rhs)
-        return rhs;
-      lhs = make(pos, ast::binary{ast::binary_op::logical_or, std::move(*lhs), std::move(*rhs)});
-      if (!lhs)
-        return lhs;
-    }
-    return lhs;
+    return parse_chain("OR", ast::logical_op::logical_or, &parser::parse_and);
   }
 
   caf::expected<ast::expression_ptr> parse_and() {
-    auto lhs = parse_comparison();
-    if (!lhs)
-      return lhs;
-    while (is_keyword(cur(), "AND")) {
-      auto pos = cur().pos;
-      advance();
-      auto rhs = parse_comparison();
-      if (!rhs)
-        return rhs;
-      lhs = make(pos, ast::binary{ast::binary_op::logical_and, std::move(*lhs), std::move(*rhs)});
-      if (!lhs)
-        return lhs;
+    return parse_chain("AND", ast::logical_op::logical_and, &parser::parse_comparison);
+  }
+
+  caf::expected<ast::expression_ptr>
+  parse_chain(std::string_view keyword, ast::logical_op op,
+              caf::expected<ast::expression_ptr> (parser::*operand)()) {
+    auto pos = cur().pos;
+    auto first = (this->*operand)();
+    if (!first || !is_keyword(cur(), keyword))
+      return first;
+    ast::logical chain{op, {std::move(*first)}};
+    while (accept_keyword(keyword)) {
+      auto next = (this->*operand)();
+      if (!next)
+        return next;
+      chain.operands.push_back(std::move(*next));
     }
-    return lhs;
+    return make(pos, std::move(chain));
   }
 
   caf::expected<ast::expression_ptr> parse_comparison() {

@@ -180,8 +180,15 @@ TEST_CASE("cosmos sql: deep nesting is refused, long flat lists are not", "[cosm
         "expression nested too deeply at 1:275");
   CHECK(message("SELECT * FROM c WHERE " + repeat("(", 100) + "true" + repeat(")", 100)) ==
         "expression nested too deeply at 1:87");
-  CHECK(message("SELECT * FROM c WHERE " + repeat("c.v = 1 AND ", 300) + "true") ==
-        "expression nested too deeply at 1:3079");
+  // AND/OR chains are flat: a .NET ReadMany-style query with 1000 ORs is fine.
+  std::string read_many = "SELECT VALUE c.id FROM c WHERE (c.id = 'x' AND c.pk = 'p')";
+  for (int i = 0; i < 1000; ++i)
+    read_many += " OR (c.id = '" + std::to_string(i) + "' AND c.pk = 'p')";
+  auto many = sql::compile(read_many);
+  REQUIRE(many);
+  CHECK(json(many->execute(
+            {json::parse(R"({"id":"999","pk":"p"})"), json::parse(R"({"id":"998","pk":"q"})")})) ==
+        json::parse(R"(["999"])"));
   CHECK(message("SELECT * FROM c WHERE " + repeat("NOT ", 60) + "true") == "compiled");
 
   auto chain =
