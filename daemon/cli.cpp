@@ -69,14 +69,29 @@ int run_cli(int argc, char** argv) {
   emulator_options emu;
   auto* emu_cmd = app.add_subcommand(
     "emulator", "Local Cosmos DB + Key Vault endpoint for development and tests (not for production)");
-  emu_cmd->add_option("--data-dir", emu.data_dir, "Where the SQLite data and certificate live");
+  emu_cmd->footer(
+    "A development and test endpoint, not a production database: it listens on 127.0.0.1 by\n"
+    "default, uses the well-known emulator key unless --cosmos-key is given, and keeps its data\n"
+    "in SQLite under --data-dir (or in memory with --in-memory).\n"
+    "Cosmos DB: database account, databases, containers (Hash v1/v2, MultiHash; --ranges split\n"
+    "the key space evenly), partition key ranges, document create/upsert/read/replace/delete\n"
+    "with etags, session tokens and request charges, master-key signatures.\n"
+    "Not implemented yet: queries, change feed, batch/bulk, patch, feed paging, splits, --tls;\n"
+    "Key Vault and the token endpoints are not served by this command yet.\n"
+    "--faults injects errors into every request: 429=P (throttled, substatus 3200), 503=P,\n"
+    "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.");
+  emu_cmd->add_option("--data-dir", emu.data_dir,
+                      "Directory for the SQLite data (created; required unless --in-memory)");
   emu_cmd->add_option("--bind", emu.bind, "Address to listen on")->capture_default_str();
-  emu_cmd->add_option("--port", emu.port, "Port to listen on")->capture_default_str();
-  emu_cmd->add_flag("--tls", emu.tls, "Serve HTTPS with a self-signed certificate");
-  emu_cmd->add_flag("--in-memory", emu.in_memory, "Keep data in memory only");
-  emu_cmd->add_option("--ranges", emu.ranges, "Physical partition key ranges per container")
+  emu_cmd->add_option("--port", emu.port, "Port to listen on (0: any free port)")
     ->capture_default_str();
-  emu_cmd->add_option("--faults", emu.faults, "Fault injection, e.g. 429=0.2,503=0.05,latency=20ms");
+  emu_cmd->add_flag("--tls", emu.tls, "Serve HTTPS with a self-signed certificate (not yet)");
+  emu_cmd->add_flag("--in-memory", emu.in_memory, "Keep data in memory only");
+  emu_cmd->add_option("--ranges", emu.ranges, "Physical partition key ranges per new container")
+    ->capture_default_str()
+    ->check(CLI::Range(1u, 1024u));
+  emu_cmd->add_option("--faults", emu.faults,
+                      "Fault injection, e.g. 429=0.2,503=0.05,latency=20ms,reset=0.01");
   emu_cmd->add_option("--cosmos-key", emu.cosmos_key, "Master key (default: the well-known key)");
 
   demo_options demo;
