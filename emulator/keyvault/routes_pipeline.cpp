@@ -194,6 +194,16 @@ void register_keyvault_routes(httplib::Server& server, keyvault_context& context
   rest::register_key_routes(server, context);
   rest::register_deleted_routes(server, context);
   rest::register_backup_routes(server, context);
+  // Last, so they only catch what no route above took: Key Vault's error shape for unknown
+  // operations under its paths (after the challenge, like every vault request).
+  auto unsupported = [](rest::call& c) {
+    rest::reply_error(c, 405, "BadParameter",
+                      "The operation " + c.req.method + " " + c.req.path + " is not supported.");
+  };
+  constexpr const char* anything = "/(?:keys|deletedkeys)(?:/.*)?";
+  for (auto method :
+       {rest::verb::get, rest::verb::post, rest::verb::put, rest::verb::patch, rest::verb::del})
+    rest::route(server, context, method, anything, unsupported);
 }
 
 } // namespace bulkd::emulator::keyvault

@@ -1,4 +1,7 @@
+#include "emulator/keyvault/key_identifier.hpp"
 #include "kv_server.hpp"
+
+#include <regex>
 
 using namespace kv_test;
 
@@ -124,4 +127,46 @@ TEST_CASE("key vault: the fault hook answers Throttled", "[keyvault_rest][auth]"
   CHECK(error_message(throttled) == "Request was not processed because too many requests were "
                                     "received. Reason: VaultRequestTypeLimitReached");
   CHECK(c.get("/keys").status == 200);
+}
+
+TEST_CASE("key vault: the SDK's body-less probe gets the challenge, then the call works",
+          "[keyvault_rest][auth]") {
+  kv_server s;
+  auto c = s.client();
+  // @azure/keyvault-keys sends its first request without Authorization and without the body.
+  auto probe = c.Post(("/keys/probe/create?" + api).c_str(), "", "application/json");
+  REQUIRE(probe);
+  CHECK(probe->status == 401);
+  CHECK(probe->get_header_value("WWW-Authenticate") == expected_challenge(s));
+  auto token = s.token();
+  auto real = c.Post(("/keys/probe/create?" + api).c_str(), {{"Authorization", "Bearer " + token}},
+                     R"({"kty":"EC"})", "application/json");
+  REQUIRE(real);
+  CHECK(real->status == 200);
+  // Unknown operations under the vault's paths: challenged first, then Key Vault's error shape.
+  auto unknown = c.Get(("/keys/probe/a/b?" + api).c_str());
+  REQUIRE(unknown);
+  CHECK(unknown->status == 401);
+  kv_client authorized{s, token};
+  auto refused = authorized.post("/keys/probe/rotate-now", std::string{});
+  CHECK(refused.status == 405);
+  CHECK(error_code(refused) == "BadParameter");
+  CHECK(error_message(refused) == "The operation POST /keys/probe/rotate-now is not supported.");
+}
+
+TEST_CASE("key vault: request ids are GUIDs and client request ids are echoed",
+          "[keyvault_rest][auth]") {
+  kv_server s;
+  kv_client c{s};
+  c.headers.emplace("x-ms-client-request-id", "my-request");
+  auto r = c.get("/keys");
+  auto id = r.headers.find("x-ms-request-id");
+  REQUIRE(id != r.headers.end());
+  CHECK(std::regex_match(id->second,
+                         std::regex{"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                    "[0-9a-f]{12}"}));
+  auto echoed = r.headers.find("x-ms-client-request-id");
+  REQUIRE(echoed != r.headers.end());
+  CHECK(echoed->second == "my-request");
+  CHECK(kv::new_guid() != kv::new_guid());
 }

@@ -199,3 +199,35 @@ TEST_CASE("key vault: update attributes, tags and key_ops of a version", "[keyva
   CHECK(missing.status == 404);
   CHECK(error_code(missing) == "KeyNotFound");
 }
+
+TEST_CASE("key vault: concurrent creates of one key all become versions", "[keyvault_rest][keys]") {
+  kv_server s;
+  auto token = s.token();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      kv_client c{s, token};
+      for (int i = 0; i < 10; ++i) {
+        auto r = c.http.Post(("/keys/shared/create?" + api).c_str(), c.headers, R"({"kty":"oct"})",
+                             "application/json");
+        if (r && r->status == 200)
+          ++ok;
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  CHECK(ok == 40);
+  kv_client c{s, token};
+  std::set<std::string> kids;
+  auto r = c.get("/keys/shared/versions");
+  for (;;) {
+    REQUIRE(r.status == 200);
+    for (auto& item : r.body.at("value"))
+      kids.insert(item.at("kid").get<std::string>());
+    if (r.body.at("nextLink").is_null())
+      break;
+    r = c.get_raw(r.body.at("nextLink").get<std::string>().substr(s.base.size()));
+  }
+  CHECK(kids.size() == 40);
+}
