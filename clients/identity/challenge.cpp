@@ -131,8 +131,8 @@ private:
       ++q;
     if (q != text_.size() && text_[q] != ',')
       return std::nullopt;
-    // "name=" with nothing after it is a parameter without value, not a token68 -- unless the
-    // text before '=' could not be a parameter name anyway.
+    // "name=," reads as a parameter without a value (refused later), unless the text holds '/'
+    // or '+', which no parameter name does. "name=" at the very end is taken as a token68.
     if (p - body_end == 1 &&
         text_.substr(pos_, body_end - pos_).find_first_of("/+") == std::string_view::npos &&
         q != text_.size())

@@ -11,6 +11,11 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <type_traits>
+
+namespace caf::detail {
+class stringification_inspector;
+} // namespace caf::detail
 
 namespace bulkd::identity {
 
@@ -38,9 +43,16 @@ struct token {
   friend bool operator==(const token&, const token&) = default;
 };
 
+/// Serializes everything; printing (deep_to_string, CAF's logs) shows "[redacted]" for the value.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token& x) {
-  return f(caf::meta::type_name("token"), x.value, x.type, x.obtained, x.expires_on, x.refresh_on);
+  if constexpr (std::is_same_v<Inspector, caf::detail::stringification_inspector>) {
+    std::string hidden = "[redacted]";
+    return f(caf::meta::type_name("token"), hidden, x.type, x.obtained, x.expires_on, x.refresh_on);
+  } else {
+    return f(caf::meta::type_name("token"), x.value, x.type, x.obtained, x.expires_on,
+             x.refresh_on);
+  }
 }
 
 /// Builds a token with refresh_on computed as described above; `refresh_in` is the service's hint

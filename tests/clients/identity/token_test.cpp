@@ -2,6 +2,9 @@
 #include "clients/identity/token.hpp"
 #include "clients/identity/token_response.hpp"
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <caf/deep_to_string.hpp>
 #include <catch2/catch.hpp>
 
 using namespace bulkd;
@@ -194,4 +197,18 @@ TEST_CASE("secrets never appear in token errors", "[identity][token][secrets]") 
   CHECK(echoed.find("hdr-secret-123") == std::string::npos);
   // And the target's query is not in messages (describe() leaves it out).
   CHECK(echoed.find("api-version") == std::string::npos);
+}
+
+TEST_CASE("tokens travel in messages but never print their value", "[identity][token][secrets]") {
+  auto t = make_token("SECRETVALUE", "Bearer", t0, t0 + hours{1});
+  auto printed = caf::deep_to_string(t);
+  CHECK(printed.find("SECRETVALUE") == std::string::npos);
+  CHECK(printed.find("[redacted]") != std::string::npos);
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  REQUIRE_FALSE(sink(t));
+  token back;
+  caf::binary_deserializer source{nullptr, buf};
+  REQUIRE_FALSE(source(back));
+  CHECK(back == t);
 }
