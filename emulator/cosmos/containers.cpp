@@ -119,20 +119,6 @@ void list_containers(request_context& ctx, const database_record& db) {
   write_json(ctx.res, 200, body.dump());
 }
 
-caf::expected<std::optional<container_record>> find(request_context& ctx,
-                                                    const database_record& db) {
-  const auto& name = ctx.addr.segments[3];
-  if (ctx.addr.name_based)
-    return ctx.service.data().container(db.number, name);
-  auto rid = proto::parse_rid(name);
-  if (!rid || rid->kind != proto::rid_kind::collection)
-    return std::optional<container_record>{};
-  auto found = ctx.service.data().container_by_key(container_key(rid->collection));
-  if (found && *found && (*found)->db_number != db.number)
-    return std::optional<container_record>{};
-  return found;
-}
-
 } // namespace
 
 void handle_containers(request_context& ctx, const database_record& db) {
@@ -146,7 +132,7 @@ void handle_containers(request_context& ctx, const database_record& db) {
   }
   const auto& name = ctx.addr.segments[3];
   if (method == "GET") {
-    auto found = find(ctx, db);
+    auto found = find_container(ctx, db);
     if (!found)
       return write_store_error(ctx.res, found.error());
     if (!*found)

@@ -34,6 +34,10 @@ void handle_containers(request_context& ctx, const database_record& db); // /col
 void handle_pkranges(request_context& ctx, const container_record& coll);
 void handle_documents(request_context& ctx, const container_record& coll);
 
+/// The container of /dbs/{db}/colls/{c}/...: by name or, on RID-based paths, by its RID.
+caf::expected<std::optional<container_record>> find_container(request_context& ctx,
+                                                              const database_record& db);
+
 // Helpers shared by the handlers.
 void put_header(httplib::Response& res, const std::string& name, const std::string& value);
 void write_json(httplib::Response& res, int status, std::string body);

@@ -31,20 +31,6 @@ caf::expected<std::optional<database_record>> find_database(request_context& ctx
   return ctx.service.data().database_by_number(rid->database);
 }
 
-caf::expected<std::optional<container_record>> find_container(request_context& ctx,
-                                                              const database_record& db) {
-  const auto& name = ctx.addr.segments[3];
-  if (ctx.addr.name_based)
-    return ctx.service.data().container(db.number, name);
-  auto rid = bulkd::cosmos::parse_rid(name);
-  if (!rid || rid->kind != bulkd::cosmos::rid_kind::collection || rid->database != db.number)
-    return std::optional<container_record>{};
-  auto found = ctx.service.data().container_by_key(container_key(rid->collection));
-  if (found && *found && (*found)->db_number != db.number)
-    return std::optional<container_record>{};
-  return found;
-}
-
 void dispatch(request_context& ctx) {
   const auto& segs = ctx.addr.segments;
   if (segs.empty()) {
@@ -104,6 +90,20 @@ void serve(cosmos_service& service, const httplib::Request& req, httplib::Respon
 }
 
 } // namespace
+
+caf::expected<std::optional<container_record>> find_container(request_context& ctx,
+                                                              const database_record& db) {
+  const auto& name = ctx.addr.segments[3];
+  if (ctx.addr.name_based)
+    return ctx.service.data().container(db.number, name);
+  auto rid = bulkd::cosmos::parse_rid(name);
+  if (!rid || rid->kind != bulkd::cosmos::rid_kind::collection || rid->database != db.number)
+    return std::optional<container_record>{};
+  auto found = ctx.service.data().container_by_key(container_key(rid->collection));
+  if (found && *found && (*found)->db_number != db.number)
+    return std::optional<container_record>{};
+  return found;
+}
 
 void put_header(httplib::Response& res, const std::string& name, const std::string& value) {
   res.headers.erase(name);
