@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view what = "batch response";
 
-caf::expected<operation_result> read_result(const nlohmann::json& json, size_t index) {
+caf::expected<operation_result> read_result(const nlohmann::ordered_json& json, size_t index) {
   auto where = "result " + std::to_string(index);
   if (!json.is_object())
     return detail::bad_body(what, where + " must be an object, got " + detail::json_type(json));
@@ -51,7 +51,7 @@ caf::expected<operation_result> read_result(const nlohmann::json& json, size_t i
     out.etag = etag->get<std::string>();
   }
   if (auto body = json.find("resourceBody"); body != json.end() && !body->is_null())
-    out.resource_body = body->dump();
+    out.resource_body = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return out;
 }
 
@@ -65,7 +65,7 @@ caf::expected<batch_response> parse_batch_response(const http_response& response
   auto meta = parse_response_meta(response);
   if (!meta)
     return meta.error();
-  auto json = detail::parse_json_body(response.body, what);
+  auto json = detail::parse_json_body<nlohmann::ordered_json>(response.body, what);
   if (!json)
     return json.error();
   if (!json->is_array())

@@ -20,7 +20,8 @@ struct operation_result {
   double request_charge = 0;
   std::optional<std::chrono::milliseconds> retry_after;
   std::string etag;
-  /// The resource's JSON text; empty when the result has none (deletes, failures, minimal).
+  /// The resource's JSON text (compact, properties in the order sent); empty when the result
+  /// has none (deletes, failures, minimal).
   std::string resource_body;
 
   bool succeeded() const { return status >= 200 && status < 300; }

@@ -37,7 +37,7 @@ caf::expected<feed_page> parse_feed_page(const http_response& response) {
     out.not_modified = true;
     return out;
   }
-  auto json = detail::parse_json_body(response.body, what);
+  auto json = detail::parse_json_body<nlohmann::ordered_json>(response.body, what);
   if (!json)
     return json.error();
   if (!json->is_object())
@@ -61,7 +61,7 @@ caf::expected<feed_page> parse_feed_page(const http_response& response) {
         out.first_lsn = lsn->get<int64_t>();
       }
     }
-    out.documents.push_back(doc.dump());
+    out.documents.push_back(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     ++index;
   }
   if (auto count = json->find("_count"); count != json->end()) {

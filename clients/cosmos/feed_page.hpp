@@ -18,7 +18,8 @@ namespace bulkd::cosmos {
 struct feed_page {
   /// 304: nothing new since If-None-Match; documents is empty, etag unchanged.
   bool not_modified = false;
-  /// Each document's JSON text, in feed order.
+  /// Each document's JSON text (compact, properties in the order the server sent), in feed
+  /// order.
   std::vector<std::string> documents;
   /// The etag header: the change feed's continuation (If-None-Match of the next read).
   std::string etag;

@@ -17,23 +17,26 @@ inline caf::error bad_body(std::string_view what, std::string why) {
   return make_error(ec::parse_error, std::string{what} + ": " + std::move(why));
 }
 
-inline caf::expected<nlohmann::json> parse_json_body(std::string_view body, std::string_view what) {
+/// `Json` is nlohmann::ordered_json where documents are handed on and should keep their order.
+template <class Json = nlohmann::json>
+caf::expected<Json> parse_json_body(std::string_view body, std::string_view what) {
   if (body.empty())
     return bad_body(what, "the body is empty");
   try {
-    return nlohmann::json::parse(body);
+    return Json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     return bad_body(what, "the body is not JSON (at byte " + std::to_string(e.byte) + ")");
   }
 }
 
-inline std::string json_type(const nlohmann::json& value) {
+template <class Json>
+std::string json_type(const Json& value) {
   return value.type_name();
 }
 
 /// "'field' must be a <kind>, got <type>".
-inline std::string wrong_type(std::string_view field, std::string_view kind,
-                              const nlohmann::json& value) {
+template <class Json>
+std::string wrong_type(std::string_view field, std::string_view kind, const Json& value) {
   return "'" + std::string{field} + "' must be " + std::string{kind} + ", got " + json_type(value);
 }
 

@@ -289,6 +289,9 @@ caf::expected<http_request> request_builder::change_feed(const container_ref& c,
     return bad_option("an EPK range needs the id of the physical range that holds it");
   if (!options.if_none_match.empty() && options.start_time)
     return bad_option("a continuation (If-None-Match) and a start time exclude each other");
+  if (options.mode == change_feed_mode::all_versions_and_deletes &&
+      (options.if_none_match.empty() || options.start_time))
+    return bad_option("all versions and deletes starts only now (\"*\") or from a continuation");
   if (options.max_item_count && *options.max_item_count == 0)
     return bad_option("max_item_count must not be 0");
   auto req = make_request("GET", docs_link(c), "docs", c.link());

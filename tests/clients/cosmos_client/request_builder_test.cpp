@@ -288,6 +288,11 @@ TEST_CASE("change feed from a point in time; contradicting options are refused",
   both_starts.if_none_match = "\"5\"";
   CHECK(message(both_starts) == "invalid_argument: invalid change feed options: a continuation "
                                 "(If-None-Match) and a start time exclude each other");
+  change_feed_options all_versions;
+  all_versions.range_id = "0";
+  all_versions.mode = change_feed_mode::all_versions_and_deletes;
+  CHECK(message(all_versions) == "invalid_argument: invalid change feed options: all versions "
+                                 "and deletes starts only now (\"*\") or from a continuation");
   change_feed_options zero;
   zero.max_item_count = 0;
   CHECK(message(zero) ==
