@@ -31,9 +31,8 @@ void add_throughput(http_request& req, const throughput& offer) {
                     nlohmann::json{{"maxThroughput", *offer.autoscale_max}}.dump());
 }
 
-void set_body(http_request& req, std::string body, bool content_type = true) {
-  if (content_type)
-    req.headers.add("Content-Type", std::string{json_type});
+void set_body(http_request& req, std::string body) {
+  req.headers.add("Content-Type", std::string{json_type});
   req.body = std::move(body);
 }
 
@@ -78,6 +77,15 @@ http_request request_builder::make_request(std::string_view method, std::string_
   if (options_.consistency_level)
     req.headers.add("x-ms-consistency-level", *options_.consistency_level);
   return req;
+}
+
+void request_builder::set_write_body(http_request& req, std::string body,
+                                     bool json_content_type) const {
+  if (json_content_type)
+    req.headers.add("Content-Type", std::string{json_type});
+  if (options_.minimal_write_responses)
+    req.headers.add("Prefer", "return=minimal");
+  req.body = std::move(body);
 }
 
 http_request request_builder::get_account() const {
@@ -151,7 +159,7 @@ http_request request_builder::create_document(const container_ref& c, const part
                                               std::string body) const {
   auto req = make_request("POST", docs_link(c), "docs", c.link());
   req.headers.add("x-ms-documentdb-partitionkey", to_header(key));
-  set_body(req, std::move(body));
+  set_write_body(req, std::move(body));
   return req;
 }
 
@@ -171,7 +179,7 @@ http_request request_builder::replace_document(const container_ref& c, std::stri
   auto req = document_request("PUT", c, id, key);
   if (!options.if_match.empty())
     req.headers.add("If-Match", options.if_match);
-  set_body(req, std::move(body));
+  set_write_body(req, std::move(body));
   return req;
 }
 
@@ -205,13 +213,14 @@ request_builder::patch_document(const container_ref& c, std::string_view id,
   auto req = document_request("PATCH", c, id, key);
   if (!options.if_match.empty())
     req.headers.add("If-Match", options.if_match);
+  // As the JS SDK sends it: no Content-Type.
   if (condition.empty()) {
-    req.body = std::string{operations};
+    set_write_body(req, std::string{operations}, false);
   } else {
     nlohmann::json body = nlohmann::json::object();
     body["operations"] = std::move(ops);
     body["condition"] = condition;
-    req.body = body.dump();
+    set_write_body(req, body.dump(), false);
   }
   return req;
 }
@@ -266,7 +275,7 @@ http_request request_builder::transactional_batch(const container_ref& c, const 
   req.headers.add("x-ms-documentdb-partitionkey", to_header(key));
   req.headers.add("x-ms-cosmos-is-batch-request", "true");
   req.headers.add("x-ms-cosmos-batch-atomic", "true");
-  set_body(req, std::move(body));
+  set_write_body(req, std::move(body));
   return req;
 }
 
@@ -277,7 +286,7 @@ http_request request_builder::bulk(const container_ref& c, std::string_view rang
   req.headers.add("x-ms-documentdb-partitionkeyrangeid", std::string{range_id});
   req.headers.add("x-ms-cosmos-batch-atomic", "false");
   req.headers.add("x-ms-cosmos-batch-continue-on-error", "true");
-  set_body(req, std::move(body));
+  set_write_body(req, std::move(body));
   return req;
 }
 

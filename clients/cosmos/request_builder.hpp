@@ -33,6 +33,9 @@ struct request_options {
   std::optional<std::string> consistency_level;
   std::chrono::milliseconds timeout = std::chrono::seconds{30};
   tls_options tls;
+  /// "Prefer: return=minimal" on writes, batches and bulk: no document bodies in the answers
+  /// (less traffic, and bulk responses stay far below the 4 MB that causes 413/3402).
+  bool minimal_write_responses = false;
 };
 
 /// A container by name.
@@ -167,6 +170,9 @@ private:
   /// of the request path (the resource, or the feed under its parent).
   http_request make_request(std::string_view method, std::string_view path_link,
                             std::string_view type, std::string_view signed_link) const;
+
+  /// Content-Type, body and, when configured, Prefer: return=minimal.
+  void set_write_body(http_request& req, std::string body, bool json_content_type = true) const;
 
   http_request document_request(std::string_view method, const container_ref& c,
                                 std::string_view id, const partition_key& key) const;

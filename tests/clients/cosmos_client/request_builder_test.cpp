@@ -465,3 +465,27 @@ TEST_CASE("query paging, ranges and bad parameters", "[cosmos][client][request]"
   CHECK(message({}, both) ==
         "invalid_argument: invalid query options: a partition key and a range id are two scopes");
 }
+
+TEST_CASE("minimal write responses: Prefer on writes only", "[cosmos][client][request]") {
+  request_options options;
+  options.minimal_write_responses = true;
+  auto builder = builder_for(captures::create_item_request, options);
+  partition_key p1{std::string{"p1"}};
+  auto prefers = [](const http_request& req) { return req.headers.value("Prefer"); };
+  CHECK(prefers(builder.create_document(cc, p1, "{}")) == "return=minimal");
+  CHECK(prefers(builder.upsert_document(cc, p1, "{}")) == "return=minimal");
+  CHECK(prefers(builder.replace_document(cc, "i", p1, "{}")) == "return=minimal");
+  CHECK(prefers(*builder.patch_document(cc, "i", p1, R"([{"op":"remove","path":"/a"}])")) ==
+        "return=minimal");
+  CHECK(prefers(builder.transactional_batch(cc, p1, "[]")) == "return=minimal");
+  CHECK(prefers(builder.bulk(cc, "0", "[]")) == "return=minimal");
+  CHECK_FALSE(builder.read_document(cc, "i", p1).headers.contains("Prefer"));
+  CHECK_FALSE(builder.delete_document(cc, "i", p1).headers.contains("Prefer"));
+  CHECK_FALSE(builder.read_container(cc).headers.contains("Prefer"));
+  CHECK_FALSE(
+      builder.create_container(cc, *make_partition_key_definition({"/pk"}, partition_kind::hash, 2))
+          .headers.contains("Prefer"));
+  // Off by default (the captures have none).
+  CHECK_FALSE(
+      builder_for(captures::create_item_request).bulk(cc, "0", "[]").headers.contains("Prefer"));
+}
