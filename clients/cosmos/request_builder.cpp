@@ -31,6 +31,12 @@ void add_throughput(http_request& req, const throughput& offer) {
                     nlohmann::json{{"maxThroughput", *offer.autoscale_max}}.dump());
 }
 
+// Ids and conditions come from users: invalid UTF-8 is replaced instead of throwing.
+template <class Json>
+std::string dump(const Json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void set_body(http_request& req, std::string body) {
   req.headers.add("Content-Type", std::string{json_type});
   req.body = std::move(body);
@@ -100,7 +106,7 @@ http_request request_builder::read_database(std::string_view database) const {
 http_request request_builder::create_database(std::string_view database,
                                               const throughput& offer) const {
   auto req = make_request("POST", "dbs", "dbs", "");
-  set_body(req, nlohmann::json{{"id", database}}.dump());
+  set_body(req, dump(nlohmann::json{{"id", database}}));
   add_throughput(req, offer);
   return req;
 }
@@ -126,7 +132,7 @@ http_request request_builder::create_container(const container_ref& c,
   nlohmann::json body = nlohmann::json::object();
   body["id"] = c.container;
   body["partitionKey"] = std::move(definition);
-  set_body(req, body.dump());
+  set_body(req, dump(body));
   add_throughput(req, offer);
   return req;
 }
@@ -220,7 +226,7 @@ request_builder::patch_document(const container_ref& c, std::string_view id,
     nlohmann::json body = nlohmann::json::object();
     body["operations"] = std::move(ops);
     body["condition"] = condition;
-    set_write_body(req, body.dump(), false);
+    set_write_body(req, dump(body), false);
   }
   return req;
 }
@@ -265,7 +271,7 @@ request_builder::query_documents(const container_ref& c, std::string_view query,
     req.headers.add("x-ms-max-item-count", std::to_string(*options.max_item_count));
   if (!options.continuation.empty())
     req.headers.add("x-ms-continuation", options.continuation);
-  req.body = spec.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  req.body = dump(spec);
   return req;
 }
 

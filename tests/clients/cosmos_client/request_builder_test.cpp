@@ -489,3 +489,19 @@ TEST_CASE("minimal write responses: Prefer on writes only", "[cosmos][client][re
   CHECK_FALSE(
       builder_for(captures::create_item_request).bulk(cc, "0", "[]").headers.contains("Prefer"));
 }
+
+TEST_CASE("invalid UTF-8 in ids and conditions does not throw", "[cosmos][client][request]") {
+  auto builder = builder_for(captures::create_database_request);
+  CHECK(builder.create_database("bad\xFF").body == "{\"id\":\"bad\xEF\xBF\xBD\"}");
+  auto pk = make_partition_key_definition({"/pk"}, partition_kind::hash, 1);
+  REQUIRE(pk);
+  CHECK(builder.create_container({"db", "c\xC3"}, *pk).body ==
+        "{\"id\":\"c\xEF\xBF\xBD\",\"partitionKey\":{\"paths\":[\"/pk\"]}}");
+  auto patch = builder.patch_document(cc, "i", {1.0}, R"([{"op":"remove","path":"/a"}])",
+                                      "from c where c.x = '\xFE'");
+  REQUIRE(patch);
+  CHECK(patch->body.find("\xEF\xBF\xBD") != std::string::npos);
+  auto query = builder.query_documents(cc, "SELECT * FROM c WHERE c.x = '\xFE'");
+  REQUIRE(query);
+  CHECK(query->body.find("\xEF\xBF\xBD") != std::string::npos);
+}
