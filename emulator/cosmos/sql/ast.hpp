@@ -80,6 +80,7 @@ enum class function : std::uint8_t {
   starts_with,
   ends_with,
   contains,
+  array_contains,
   is_defined,
   is_null,
   is_string,

@@ -162,10 +162,46 @@ value string_test(ast::function fn, const std::vector<ast::expression_ptr>& args
   }
 }
 
+// Whether every property of pattern is in candidate with an equal value (ARRAY_CONTAINS' partial
+// match of objects).
+bool object_includes(const json& candidate, const json& pattern) {
+  if (!candidate.is_object())
+    return false;
+  for (const auto& [key, want] : pattern.items()) {
+    auto it = candidate.find(key);
+    if (it == candidate.end() || equals(*it, want) != true)
+      return false;
+  }
+  return true;
+}
+
+value array_contains(const std::vector<ast::expression_ptr>& args, const json& doc) {
+  auto arr = eval(*args[0], doc);
+  auto needle = eval(*args[1], doc);
+  if (!arr.defined() || !arr.get().is_array() || !needle.defined())
+    return {};
+  bool partial = false;
+  if (args.size() == 3) {
+    auto p = eval(*args[2], doc);
+    if (!p.defined() || !p.get().is_boolean())
+      return {};
+    partial = p.get().get<bool>();
+  }
+  for (const auto& element : arr.get()) {
+    if (equals(element, needle.get()) == true)
+      return boolean(true);
+    if (partial && needle.get().is_object() && object_includes(element, needle.get()))
+      return boolean(true);
+  }
+  return boolean(false);
+}
+
 value eval_call(const ast::call& c, const json& doc) {
   switch (c.fn) {
   case ast::function::count:
     return {};
+  case ast::function::array_contains:
+    return array_contains(c.args, doc);
   case ast::function::starts_with:
   case ast::function::ends_with:
   case ast::function::contains:

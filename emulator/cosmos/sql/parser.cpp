@@ -84,11 +84,12 @@ struct function_info {
   size_t max_args;
 };
 
-constexpr std::array<function_info, 11> functions = {{
+constexpr std::array<function_info, 12> functions = {{
     {"COUNT", ast::function::count, 1, 1},
     {"STARTSWITH", ast::function::starts_with, 2, 3},
     {"ENDSWITH", ast::function::ends_with, 2, 3},
     {"CONTAINS", ast::function::contains, 2, 3},
+    {"ARRAY_CONTAINS", ast::function::array_contains, 2, 3},
     {"IS_DEFINED", ast::function::is_defined, 1, 1},
     {"IS_NULL", ast::function::is_null, 1, 1},
     {"IS_STRING", ast::function::is_string, 1, 1},

@@ -9,7 +9,8 @@
 // Expressions: literals ('..', "..", numbers, true, false, null, undefined), @parameters, paths
 // (alias.a.b, alias["a b"], alias[0]), = != <> < <= > >=, [NOT] IN (..), [NOT] BETWEEN .. AND ..,
 // AND, OR, NOT (a prefix operator binding tighter than comparisons, as in Cosmos: NOT c.a = 1 is
-// (NOT c.a) = 1), parentheses, and the functions STARTSWITH, ENDSWITH, CONTAINS, IS_DEFINED,
+// (NOT c.a) = 1), parentheses, and the functions STARTSWITH, ENDSWITH, CONTAINS (the three with
+// an optional ignoreCase, ASCII case folding), ARRAY_CONTAINS (with optional partial), IS_DEFINED,
 // IS_NULL, IS_STRING, IS_NUMBER, IS_BOOL, IS_ARRAY, IS_OBJECT; COUNT(expr) as a whole SELECT item
 // or SELECT VALUE. TOP, OFFSET and LIMIT take a non-negative integer or a parameter holding one.
 // Keywords and function names are case-insensitive; identifiers are not.

@@ -139,6 +139,8 @@ const bad_case bad_cases[] = {
     {"SELECT * FROM c WHERE IS_DEFINED(c.a, c.b)", nullptr,
      "IS_DEFINED expects 1 argument at 1:23"},
     {"SELECT VALUE COUNT() FROM c", nullptr, "COUNT expects 1 argument at 1:14"},
+    {"SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags)", nullptr,
+     "ARRAY_CONTAINS expects 2 or 3 arguments at 1:23"},
     // names
     {"SELECT * FROM c WHERE x.v = 1", nullptr, "identifier 'x' could not be resolved at 1:23"},
     {"SELECT VALUE c.id FROM root r", nullptr, "identifier 'c' could not be resolved at 1:14"},
