@@ -50,10 +50,8 @@ caf::expected<feed_page> parse_feed_page(const http_response& response) {
   out.documents.reserve(docs->size());
   size_t index = 0;
   for (const auto& doc : *docs) {
-    if (!doc.is_object())
-      return detail::bad_body(
-          what, detail::wrong_type("Documents[" + std::to_string(index) + "]", "an object", doc));
-    if (index == 0) {
+    // Query pages of SELECT VALUE hold any JSON values; change feed pages hold documents.
+    if (index == 0 && doc.is_object()) {
       if (auto lsn = doc.find("_lsn"); lsn != doc.end()) {
         if (!lsn->is_number_integer())
           return detail::bad_body(what,

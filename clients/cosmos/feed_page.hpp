@@ -34,8 +34,9 @@ struct feed_page {
   std::string activity_id;
 };
 
-/// Parses a 200 or 304 answer. The body must be an object with a "Documents" array of objects
-/// and, when present, a "_count" equal to its size. ec::parse_error names the problem.
+/// Parses a 200 or 304 answer. The body must be an object with a "Documents" array (objects,
+/// or any values for SELECT VALUE queries) and, when present, a "_count" equal to its size.
+/// ec::parse_error names the problem.
 caf::expected<feed_page> parse_feed_page(const http_response& response);
 
 /// The change feed estimator's lag for a page read with max item count 1: session LSN minus
