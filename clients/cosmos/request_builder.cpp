@@ -111,6 +111,16 @@ http_request request_builder::create_database(std::string_view database,
   return req;
 }
 
+http_request request_builder::delete_database(std::string_view database) const {
+  auto link = "dbs/" + std::string{database};
+  return make_request("DELETE", link, "dbs", link);
+}
+
+http_request request_builder::delete_container(const container_ref& c) const {
+  auto link = c.link();
+  return make_request("DELETE", link, "colls", link);
+}
+
 http_request request_builder::read_container(const container_ref& c) const {
   auto link = c.link();
   return make_request("GET", link, "colls", link);

@@ -114,7 +114,9 @@ public:
   http_request get_account() const;
   http_request read_database(std::string_view database) const;
   http_request create_database(std::string_view database, const throughput& offer = {}) const;
+  http_request delete_database(std::string_view database) const;
   http_request read_container(const container_ref& c) const;
+  http_request delete_container(const container_ref& c) const;
   http_request create_container(const container_ref& c, const partition_key_definition& pk,
                                 const throughput& offer = {}) const;
 

@@ -831,4 +831,31 @@ Content-Length: 880
 
 [{"statusCode":201,"requestCharge":1,"eTag":"2f2c014d-15cf-4aca-8191-bd8633b6a38f","resourceBody":{"id":"eb1","pk":"k1","_etag":"2f2c014d-15cf-4aca-8191-bd8633b6a38f","_rid":"gAABAIAAAAEIAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAEIAAAAAAAAAA==/","_ts":1795263850}},{"statusCode":201,"requestCharge":1,"eTag":"61a6819d-bb39-433f-9f26-88df7bf296c9","resourceBody":{"id":"eb2","pk":"k1","_etag":"61a6819d-bb39-433f-9f26-88df7bf296c9","_rid":"gAABAIAAAAEJAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAEJAAAAAAAAAA==/","_ts":1795263850}},{"statusCode":200,"requestCharge":1,"eTag":"2f2c014d-15cf-4aca-8191-bd8633b6a38f","resourceBody":{"id":"eb1","pk":"k1","_etag":"2f2c014d-15cf-4aca-8191-bd8633b6a38f","_rid":"gAABAIAAAAEIAAAAAAAAAA==","_self":"/dbs/gAABAA==/colls/gAABAIAAAAE=/docs/gAABAIAAAAEIAAAAAAAAAA==/","_ts":1795263850}}])cap";
 
+// 28-delete-database.txt, connection #59
+inline constexpr std::string_view delete_database_request = R"cap(DELETE /dbs/capdb HTTP/1.1
+x-ms-documentdb-responsecontinuationtokenlimitinkb: 1
+x-ms-documentdb-query-enablecrosspartition: true
+Cache-Control: no-cache
+x-ms-version: 2020-07-15
+User-Agent: Node.js/20.20.2 (linux; x64) azure-cosmos-js/4.10.1
+x-ms-useragent: Node.js/20.20.2 (linux; x64) azure-cosmos-js/4.10.1
+x-ms-cosmos-sdk-supportedcapabilities: 1
+x-ms-cosmos-allow-tentative-writes: true
+x-ms-date: Sat, 21 Nov 2026 12:24:11 GMT
+Accept: application/json
+authorization: type%3Dmaster%26ver%3D1.0%26sig%3DqcYCySJahH1szzu6oSd20V53IRUXigVy4ju8bnOY58c%3D
+Host: 127.0.0.1:8091
+Connection: keep-alive
+
+)cap";
+inline constexpr std::string_view delete_database_response = R"cap(HTTP/1.1 204 No Content
+content-type: application/json
+content-location: https://127.0.0.1:8091/dbs/capdb
+connection: close
+x-ms-activity-id: d3f39eb2-f006-4dec-9665-c3ee8fe30789
+x-ms-request-charge: 1
+Date: Sat, 21 Nov 2026 12:24:11 GMT
+
+)cap";
+
 } // namespace captures

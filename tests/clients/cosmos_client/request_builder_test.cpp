@@ -128,6 +128,14 @@ TEST_CASE("account, database and container requests are the captured ones",
   REQUIRE(v1);
   check_as_captured(builder_for(captures::create_container_request).create_container(cc, *v1),
                     captures::create_container_request, "colls", "dbs/capdb");
+  check_as_captured(builder_for(captures::delete_database_request).delete_database("capdb"),
+                    captures::delete_database_request, "dbs", "dbs/capdb");
+  auto drop = builder_for(captures::delete_database_request).delete_container(cc);
+  CHECK(drop.method == "DELETE");
+  CHECK(drop.target == "/dbs/capdb/colls/cc");
+  CHECK_FALSE(verify_master_authorization(drop.headers.value("authorization"), test_key(), "DELETE",
+                                          "colls", "dbs/capdb/colls/cc",
+                                          drop.headers.value("x-ms-date")));
 }
 
 TEST_CASE("container creation carries V2 definitions and throughput", "[cosmos][client][request]") {
