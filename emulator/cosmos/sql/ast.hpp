@@ -120,6 +120,7 @@ struct order_by {
 };
 
 struct query {
+  bool distinct = false; // SELECT DISTINCT: equal rows (numbers by value) are returned once
   std::optional<std::uint64_t> top;
   select_kind kind = select_kind::star;
   expression_ptr value;                // kind == value

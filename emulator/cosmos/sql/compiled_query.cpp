@@ -6,6 +6,7 @@
 #include "emulator/cosmos/sql/value_order.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace bulkd::emulator::cosmos::sql {
 
@@ -115,9 +116,13 @@ std::vector<json> compiled_query::execute(const std::vector<json>& docs) const {
       for (size_t i = 0; i < keyed.size(); ++i)
         kept[i] = keyed[i].second;
     }
-    for (auto* d : kept)
-      if (auto row = project(*d))
-        rows.push_back(std::move(*row));
+    std::set<json> seen; // json's operator< orders numbers by value across representations
+    for (auto* d : kept) {
+      auto row = project(*d);
+      if (!row || (distinct() && !seen.insert(*row).second))
+        continue;
+      rows.push_back(std::move(*row));
+    }
   }
   auto first = std::min<std::uint64_t>(skip(), rows.size());
   auto count = rows.size() - first;

@@ -10,7 +10,8 @@
 //      kept documents for which counts(doc) is true; then go to 5;
 //   3. ORDER BY (has_order()): stable-sort the kept documents with sorts_before(a, b);
 //   4. rows = project(doc) for each, dropping std::nullopt (SELECT VALUE of an undefined value
-//      yields no row);
+//      yields no row) and, when distinct(), rows equal to an earlier row (json ==, so 1 and 1.0
+//      are equal);
 //   5. drop the first skip() rows and keep at most take() of the rest.
 // Paging (x-ms-max-item-count, continuation) is the route's: the rows are a deterministic list as
 // long as the documents come in the same order, so a continuation can be a position in it.
@@ -63,6 +64,9 @@ public:
 
   /// Whether document a comes strictly before b (false for ties: use a stable sort).
   bool sorts_before(const nlohmann::json& a, const nlohmann::json& b) const;
+
+  /// SELECT DISTINCT.
+  bool distinct() const { return query_->distinct; }
 
   /// Rows to drop first: OFFSET, or 0.
   std::uint64_t skip() const;

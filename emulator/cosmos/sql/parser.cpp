@@ -206,8 +206,8 @@ private:
   caf::error parse_select(ast::query& q) {
     if (auto err = expect_keyword("SELECT"))
       return err;
-    if (is_keyword(cur(), "DISTINCT"))
-      return sql_error(cur().pos, "unsupported: DISTINCT");
+    if (accept_keyword("DISTINCT"))
+      q.distinct = true;
     if (accept_keyword("TOP")) {
       auto n = parse_count_argument("TOP");
       if (!n)
@@ -215,7 +215,7 @@ private:
       q.top = *n;
     }
     if (is_keyword(cur(), "DISTINCT"))
-      return sql_error(cur().pos, "unsupported: DISTINCT");
+      return sql_error(cur().pos, "syntax error: DISTINCT comes before TOP");
     if (accept_symbol("*")) {
       q.kind = ast::select_kind::star;
       return {};

@@ -2,7 +2,7 @@
 
 // Parses the supported Cosmos SQL subset into an ast::query, binding @parameters on the way.
 //
-//   SELECT [TOP n] { * | VALUE expr | expr [[AS] name], ... }
+//   SELECT [DISTINCT] [TOP n] { * | VALUE expr | expr [[AS] name], ... }
 //   FROM container [[AS] alias]
 //   [WHERE expr] [ORDER BY path [ASC|DESC]] [OFFSET n LIMIT m]
 //

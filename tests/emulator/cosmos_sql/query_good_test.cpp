@@ -167,6 +167,14 @@ const good_case value_cases[] = {
     {"SELECT VALUE \"say \\\"hi\\\"\" FROM c WHERE c.id = '1'", nullptr, R"(["say \"hi\""])"},
     {"SELECT VALUE c.id FROM c WHERE c.name = \"bob\"", nullptr, R"(["2"])"},
     {"SELECT VALUE STARTSWITH(c.name, 'b') FROM c WHERE c.pk = 'p1'", nullptr, R"([false,true])"},
+    // DISTINCT
+    {"SELECT DISTINCT VALUE c.pk FROM c", nullptr, R"(["p1","p2","p3"])"},
+    {"SELECT DISTINCT c.pk FROM c ORDER BY c.pk DESC", nullptr,
+     R"([{"pk":"p3"},{"pk":"p2"},{"pk":"p1"}])"},
+    {"SELECT DISTINCT VALUE c.v FROM c", nullptr, R"([10,3,"10",-2.5])"},
+    {"SELECT DISTINCT TOP 2 VALUE c.pk FROM c", nullptr, R"(["p1","p2"])"},
+    {"SELECT DISTINCT VALUE c.pk FROM c OFFSET 1 LIMIT 1", nullptr, R"(["p2"])"},
+    {"SELECT DISTINCT c.missing FROM c", nullptr, R"([{}])"},
     // COUNT
     {"SELECT VALUE COUNT(1) FROM c", nullptr, R"([6])"},
     {"SELECT VALUE COUNT(1) FROM c WHERE c.pk = 'p1'", nullptr, R"([2])"},
