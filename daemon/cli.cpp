@@ -76,7 +76,8 @@ int run_cli(int argc, char** argv) {
     "Cosmos DB: database account, databases, containers (Hash v1/v2, MultiHash; --ranges split\n"
     "the key space evenly), partition key ranges, document create/upsert/read/replace/delete\n"
     "with etags, session tokens and request charges, master-key signatures.\n"
-    "Not implemented yet: queries, change feed, batch/bulk, patch, feed paging, splits, --tls;\n"
+    "--tls serves HTTPS with a self-signed certificate kept in --data-dir (emulator-cert.pem).\n"
+    "Not implemented yet: queries, change feed, batch/bulk, patch, feed paging, splits;\n"
     "Key Vault and the token endpoints are not served by this command yet.\n"
     "--faults injects errors into every request: 429=P (throttled, substatus 3200), 503=P,\n"
     "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.");
@@ -85,7 +86,7 @@ int run_cli(int argc, char** argv) {
   emu_cmd->add_option("--bind", emu.bind, "Address to listen on")->capture_default_str();
   emu_cmd->add_option("--port", emu.port, "Port to listen on (0: any free port)")
     ->capture_default_str();
-  emu_cmd->add_flag("--tls", emu.tls, "Serve HTTPS with a self-signed certificate (not yet)");
+  emu_cmd->add_flag("--tls", emu.tls, "Serve HTTPS with a self-signed certificate");
   emu_cmd->add_flag("--in-memory", emu.in_memory, "Keep data in memory only");
   emu_cmd->add_option("--ranges", emu.ranges, "Physical partition key ranges per new container")
     ->capture_default_str()

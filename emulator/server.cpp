@@ -122,7 +122,7 @@ bool reset_connection(const httplib::Request& req) {
 
 struct server::impl {
   server_config config;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> http;
   fault_injector faults;
   std::thread thread;
   std::atomic<bool> started{false};
@@ -133,7 +133,13 @@ struct server::impl {
   std::atomic<uint64_t> unavailable{0};
   std::atomic<uint64_t> reset{0};
 
-  explicit impl(server_config cfg) : config(std::move(cfg)), faults(config.faults) {}
+  explicit impl(server_config cfg)
+      : config(std::move(cfg)),
+        http(config.tls.certificate.empty()
+                 ? std::make_unique<httplib::Server>()
+                 : std::make_unique<httplib::SSLServer>(config.tls.certificate.c_str(),
+                                                        config.tls.private_key.c_str())),
+        faults(config.faults) {}
 
   httplib::Server::HandlerResponse inject_faults(const httplib::Request& req,
                                                  httplib::Response& res) {
@@ -172,7 +178,7 @@ struct server::impl {
 
 server::server(server_config config) : impl_(std::make_unique<impl>(std::move(config))) {
   auto* self = impl_.get();
-  auto& s = self->http;
+  auto& s = *self->http;
   auto threads = std::max<size_t>(8, self->config.threads);
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // httplib's default also sets SO_REUSEPORT, which would let two emulators share a port. The
@@ -243,7 +249,7 @@ server::~server() {
 }
 
 httplib::Server& server::http() {
-  return impl_->http;
+  return *impl_->http;
 }
 
 caf::expected<uint16_t> server::start() {
@@ -252,11 +258,15 @@ caf::expected<uint16_t> server::start() {
     return make_error(ec::invalid_argument, "the emulator server was started already");
   std::signal(SIGPIPE, SIG_IGN);
   auto where = d.config.host + ":" + std::to_string(d.config.port);
+  if (!d.http->is_valid())
+    return make_error(ec::tls_error, "emulator cannot use the TLS certificate " +
+                                         d.config.tls.certificate + " with the key " +
+                                         d.config.tls.private_key);
   errno = 0;
   int port = -1;
   if (d.config.port == 0)
-    port = d.http.bind_to_any_port(d.config.host);
-  else if (d.http.bind_to_port(d.config.host, d.config.port))
+    port = d.http->bind_to_any_port(d.config.host);
+  else if (d.http->bind_to_port(d.config.host, d.config.port))
     port = d.config.port;
   if (port <= 0) {
     std::string reason = errno != 0 ? std::strerror(errno) : "cannot bind";
@@ -267,11 +277,11 @@ caf::expected<uint16_t> server::start() {
     ::listen(fd, d.config.backlog);
   d.bound_port = static_cast<uint16_t>(port);
   d.thread = std::thread([&d] {
-    d.http.listen_after_bind();
+    d.http->listen_after_bind();
     d.finished = true;
   });
   // httplib's stop() does nothing before its loop runs: wait for the loop.
-  while (!d.http.is_running() && !d.finished)
+  while (!d.http->is_running() && !d.finished)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (d.finished) {
     d.thread.join();
@@ -284,7 +294,7 @@ void server::stop() {
   auto& d = *impl_;
   if (!d.thread.joinable())
     return;
-  d.http.stop();
+  d.http->stop();
   d.thread.join();
 }
 
@@ -295,7 +305,8 @@ uint16_t server::port() const {
 std::string server::base_url() const {
   const auto& host = impl_->config.host;
   bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port()) + "/";
+  auto scheme = impl_->config.tls.certificate.empty() ? "http://" : "https://";
+  return scheme + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port()) + "/";
 }
 
 const server_config& server::config() const {

@@ -11,10 +11,11 @@
 //   ...
 //   srv.stop();
 //
-// TODO(tls): --tls (a self-signed certificate in --data-dir, httplib::SSLServer) is not done yet;
-// the server speaks plain HTTP only.
+// With tls.certificate set it serves HTTPS (httplib::SSLServer); see tls_certificate.hpp for the
+// self-signed pair.
 
 #include "emulator/faults.hpp"
+#include "emulator/tls_certificate.hpp"
 
 #include <caf/expected.hpp>
 
@@ -39,6 +40,7 @@ struct server_config {
   std::chrono::seconds keep_alive_timeout{30};
   size_t max_body_bytes = 16u << 20; // documents are limited to 2 MB by the Cosmos routes
   fault_spec faults;
+  tls_files tls; // both empty: plain HTTP
 };
 
 class server {
@@ -62,7 +64,7 @@ public:
 
   uint16_t port() const;
 
-  /// "http://host:port/" with the bound port (the host as configured; 0.0.0.0 stays as it is).
+  /// "http(s)://host:port/" with the bound port (the host as configured; 0.0.0.0 stays as it is).
   std::string base_url() const;
 
   const server_config& config() const;

@@ -7,12 +7,14 @@
 #include "emulator/cosmos/store.hpp"
 #include "emulator/faults.hpp"
 #include "emulator/server.hpp"
+#include "emulator/tls_certificate.hpp"
 
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <pthread.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace bulkd {
 
@@ -24,7 +26,7 @@ int fail(int code, const std::string& message) {
 }
 
 // The endpoint clients use: a wildcard bind address is reached over loopback.
-std::string endpoint_for(const std::string& bind, uint16_t port) {
+std::string endpoint_for(const std::string& bind, uint16_t port, bool tls) {
   std::string host = bind;
   if (host == "0.0.0.0")
     host = "127.0.0.1";
@@ -32,15 +34,12 @@ std::string endpoint_for(const std::string& bind, uint16_t port) {
     host = "::1";
   if (host.find(':') != std::string::npos)
     host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(port) + "/";
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/";
 }
 
 } // namespace
 
 int run_emulator(const emulator_options& opts) {
-  if (opts.tls)
-    return not_implemented("emulator --tls", "the emulator serves plain HTTP for now; the "
-                                             "self-signed certificate comes with a later step");
   if (opts.data_dir.empty() && !opts.in_memory)
     return fail(exit_code::bad_input, "give --data-dir DIR (data kept across restarts) or "
                                       "--in-memory");
@@ -62,7 +61,24 @@ int run_emulator(const emulator_options& opts) {
   auto store = emulator::cosmos::store::open(store_path);
   if (!store)
     return fail(exit_code::failed, bulkd::cosmos::error_message(store.error()));
+  emulator::tls_files tls;
+  if (opts.tls) {
+    // In memory, the certificate still needs a home: a fresh private directory.
+    std::string cert_dir = opts.data_dir;
+    if (opts.in_memory) {
+      std::string templ =
+          (std::filesystem::temp_directory_path() / "bulkd-emulator-XXXXXX").string();
+      if (::mkdtemp(templ.data()) == nullptr)
+        return fail(exit_code::failed, "cannot create a directory for the TLS certificate");
+      cert_dir = templ;
+    }
+    auto files = emulator::ensure_self_signed_certificate(cert_dir);
+    if (!files)
+      return fail(exit_code::failed, bulkd::cosmos::error_message(files.error()));
+    tls = *files;
+  }
   emulator::cosmos::cosmos_config cosmos_config;
+  cosmos_config.scheme = opts.tls ? "https" : "http";
   cosmos_config.key = opts.cosmos_key;
   cosmos_config.ranges = opts.ranges;
   auto cosmos = emulator::cosmos::cosmos_service::make(cosmos_config, std::move(*store));
@@ -82,22 +98,27 @@ int run_emulator(const emulator_options& opts) {
   config.host = opts.bind;
   config.port = opts.port;
   config.faults = *faults;
+  config.tls = tls;
   emulator::server server{config};
   (*cosmos)->register_routes(server.http());
   auto port = server.start();
   if (!port)
     return fail(exit_code::unavailable, bulkd::cosmos::error_message(port.error()));
 
+  std::string tls_line;
+  if (opts.tls)
+    tls_line = "  tls cert:   " + tls.certificate + " (self-signed; trust it as a CA)\n";
   std::printf("bulkd emulator (development and tests only, not for production)\n"
               "  endpoint:   %s\n"
               "  cosmos key: %s\n"
               "  data:       %s\n"
               "  ranges:     %u per new container\n"
               "  faults:     %s\n"
+              "%s"
               "Stop with Ctrl-C or SIGTERM.\n",
-              endpoint_for(opts.bind, *port).c_str(), (*cosmos)->config().key.c_str(),
+              endpoint_for(opts.bind, *port, opts.tls).c_str(), (*cosmos)->config().key.c_str(),
               opts.in_memory ? "in memory (lost at exit)" : store_path.c_str(), opts.ranges,
-              emulator::to_string(*faults).c_str());
+              emulator::to_string(*faults).c_str(), tls_line.c_str());
   std::fflush(stdout);
 
   int signal = 0;

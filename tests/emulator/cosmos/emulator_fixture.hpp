@@ -23,6 +23,7 @@ struct fixture_options {
   unsigned ranges = 1;
   std::string store_path = ":memory:";
   fault_spec faults;
+  tls_files tls; // set: HTTPS, the client trusts the certificate
 };
 
 struct reply {
@@ -47,18 +48,26 @@ public:
     config.port = 0;
     config.threads = 8;
     config.faults = opts.faults;
+    config.tls = opts.tls;
     srv = std::make_unique<server>(config);
     auto data = cosmos::store::open(opts.store_path);
     REQUIRE(data);
     cosmos::cosmos_config cosmos_config;
     cosmos_config.ranges = opts.ranges;
+    cosmos_config.scheme = opts.tls.certificate.empty() ? "http" : "https";
     auto made = cosmos::cosmos_service::make(cosmos_config, std::move(*data));
     REQUIRE(made);
     service = std::move(*made);
     service->register_routes(srv->http());
     auto port = srv->start();
     REQUIRE(port);
-    client = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    if (opts.tls.certificate.empty()) {
+      client = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    } else {
+      client = std::make_unique<httplib::Client>("https://127.0.0.1:" + std::to_string(*port));
+      client->set_ca_cert_path(opts.tls.certificate.c_str());
+      client->enable_server_certificate_verification(true);
+    }
     client->set_read_timeout(10, 0);
     key = *bulkd::cosmos::parse_master_key(cosmos::well_known_key);
   }
