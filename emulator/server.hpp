@@ -35,9 +35,12 @@ namespace bulkd::emulator {
 struct server_config {
   std::string host = "127.0.0.1";
   uint16_t port = 8081; // 0: an ephemeral port, see server::port()
-  size_t threads = 64;  // httplib's default pool is tiny; SDKs open many connections
-  int backlog = 512;    // Debian's compiled httplib listens with a backlog of 5
-  std::chrono::seconds keep_alive_timeout{30};
+  // httplib serves a connection on one pool thread until it closes (an idle keep-alive connection
+  // holds its thread until keep_alive_timeout), so the pool bounds the connections served at once;
+  // more wait in the queue.
+  size_t threads = 128;
+  int backlog = 512; // Debian's compiled httplib listens with a backlog of 5
+  std::chrono::seconds keep_alive_timeout{5};
   size_t max_body_bytes = 16u << 20; // documents are limited to 2 MB by the Cosmos routes
   fault_spec faults;
   tls_files tls; // both empty: plain HTTP

@@ -227,6 +227,32 @@ bool point_key(request_context& ctx, const container_record& coll, routing& wher
   return route_key(ctx, coll, *def, std::move(*key), where);
 }
 
+// The LSN a session token ("0:-1#12,1:-1#7#1=7") asks for in `range_id`; 0 when none.
+int64_t session_lsn(std::string_view token, std::string_view range_id) {
+  while (!token.empty()) {
+    auto comma = token.find(',');
+    auto part = token.substr(0, comma);
+    auto colon = part.find(':');
+    auto hash = part.find('#');
+    if (colon != std::string_view::npos && hash != std::string_view::npos && hash > colon &&
+        part.substr(0, colon) == range_id) {
+      auto digits = part.substr(hash + 1);
+      digits = digits.substr(0, digits.find('#'));
+      int64_t lsn = 0;
+      for (char c : digits) {
+        if (c < '0' || c > '9')
+          return 0;
+        lsn = lsn * 10 + (c - '0');
+      }
+      return lsn;
+    }
+    if (comma == std::string_view::npos)
+      break;
+    token.remove_prefix(comma + 1);
+  }
+  return 0;
+}
+
 void read_document(request_context& ctx, const container_record& coll, const std::string& id) {
   routing where;
   if (!point_key(ctx, coll, where))
@@ -235,6 +261,15 @@ void read_document(request_context& ctx, const container_record& coll, const std
   if (!found)
     return write_store_error(ctx.res, found.error());
   session_headers(ctx, where.range_id, found->range_lsn);
+  // A session this range has not reached yet (a token from another emulator instance, or one
+  // whose data was lost): what the service answers when a replica lags behind the session.
+  auto wanted = session_lsn(ctx.req.get_header_value("x-ms-session-token"), where.range_id);
+  if (wanted > found->range_lsn)
+    return write_error(ctx.res, 404,
+                       "The read session is not available for the input session token: range " +
+                           where.range_id + " is at LSN " + std::to_string(found->range_lsn) +
+                           ", the token asks for " + std::to_string(wanted),
+                       1002);
   if (!found->doc) {
     set_charge(ctx.res, 1);
     return write_error(ctx.res, 404, "Entity with the specified id does not exist in the system.");

@@ -114,6 +114,29 @@ TEST_CASE("cosmos emulator: document create, read, upsert, replace, delete", "[e
   CHECK(recreated.header("etag") != etag3);
 }
 
+TEST_CASE("cosmos emulator: a session the range has not reached is 404/1002",
+          "[emulator][cosmos]") {
+  with_container emu;
+  auto w = emu.send("POST", docs, R"({"id":"d","pk":"p"})");
+  REQUIRE(w.status == 201);
+  CHECK(w.header("x-ms-session-token") == "0:-1#1");
+  auto pk = R"(["p"])";
+  auto current = emu.send("GET", docs + "/d", "",
+                          {{"x-ms-documentdb-partitionkey", pk}, {"x-ms-session-token", "0:-1#1"}});
+  CHECK(current.status == 200);
+  auto other_range =
+      emu.send("GET", docs + "/d", "",
+               {{"x-ms-documentdb-partitionkey", pk}, {"x-ms-session-token", "1:-1#9"}});
+  CHECK(other_range.status == 200);
+  auto ahead =
+      emu.send("GET", docs + "/d", "",
+               {{"x-ms-documentdb-partitionkey", pk}, {"x-ms-session-token", "1:-1#1,0:-1#5#1=5"}});
+  CHECK(ahead.status == 404);
+  CHECK(ahead.header("x-ms-substatus") == "1002");
+  CHECK_THAT(ahead.message(), Catch::Contains("read session is not available") &&
+                                  Catch::Contains("LSN 1") && Catch::Contains("asks for 5"));
+}
+
 TEST_CASE("cosmos emulator: system properties in a body are replaced, not stored",
           "[emulator][cosmos]") {
   with_container emu;

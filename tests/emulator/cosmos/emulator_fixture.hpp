@@ -46,7 +46,7 @@ public:
     server_config config;
     config.host = "127.0.0.1";
     config.port = 0;
-    config.threads = 8;
+    config.threads = 32;
     config.faults = opts.faults;
     config.tls = opts.tls;
     srv = std::make_unique<server>(config);
@@ -75,6 +75,12 @@ public:
   /// Sends a request signed for its path (raw ids, no encoding needed in tests).
   reply send(const std::string& method, const std::string& path, const std::string& body = {},
              httplib::Headers headers = {}) {
+    return send_via(*client, method, path, body, std::move(headers));
+  }
+
+  /// The same through another client (e.g. one per thread; a client serializes its requests).
+  reply send_via(httplib::Client& via, const std::string& method, const std::string& path,
+                 const std::string& body = {}, httplib::Headers headers = {}) {
     auto addr = bulkd::cosmos::parse_resource_path(path);
     std::string type = addr ? addr->resource_type : "";
     std::string link = addr ? addr->resource_link : "";
@@ -89,12 +95,17 @@ public:
                       bulkd::cosmos::master_authorization(key, verb, type, link,
                                                           headers.find("x-ms-date")->second));
     headers.emplace("x-ms-version", "2020-07-15");
-    return raw(method, path, body, headers);
+    return raw_via(via, method, path, body, headers);
   }
 
   /// Sends without adding anything.
   reply raw(const std::string& method, const std::string& path, const std::string& body,
             const httplib::Headers& headers) {
+    return raw_via(*client, method, path, body, headers);
+  }
+
+  static reply raw_via(httplib::Client& via, const std::string& method, const std::string& path,
+                       const std::string& body, const httplib::Headers& headers) {
     httplib::Request req;
     req.method = method;
     req.path = path;
@@ -102,7 +113,7 @@ public:
     req.body = body;
     if (!body.empty())
       req.headers.emplace("Content-Type", "application/json");
-    auto res = client->send(req);
+    auto res = via.send(req);
     reply out;
     if (!res) {
       out.status = -1;
