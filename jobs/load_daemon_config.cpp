@@ -1,6 +1,8 @@
 #include "jobs/spec_loader.hpp"
 #include "jobs/spec_readers.hpp"
+#include "clients/cosmos/connection_string.hpp"
 #include "clients/url.hpp"
+#include "jobs/error_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -19,30 +21,13 @@ bool valid_ref_name(const std::string& name) {
 // "AccountEndpoint=https://...;AccountKey=...;" -> endpoint and key. Never echoes the string.
 void split_connection_string(yaml::reader& r, const YAML::Node& node, const std::string& path,
                              account_config& out) {
-  const auto& cs = out.connection_string.reveal();
-  size_t pos = 0;
-  while (pos < cs.size()) {
-    auto end = cs.find(';', pos);
-    if (end == std::string::npos)
-      end = cs.size();
-    auto part = std::string_view{cs}.substr(pos, end - pos);
-    auto eq = part.find('=');
-    if (eq != std::string_view::npos) {
-      auto k = part.substr(0, eq);
-      auto v = part.substr(eq + 1);
-      if (k == "AccountEndpoint")
-        out.endpoint = std::string{v};
-      else if (k == "AccountKey")
-        out.key = secret{std::string{v}};
-    }
-    pos = end + 1;
+  auto parsed = cosmos::parse_connection_string(out.connection_string.reveal());
+  if (!parsed) {
+    r.error(node, path, error_text(parsed.error()));
+    return;
   }
-  if (out.endpoint.empty())
-    r.error(node, path, "the connection string has no AccountEndpoint=");
-  else if (!parse_url(out.endpoint, false))
-    r.error(node, path, "the connection string's AccountEndpoint is not an http(s) URL");
-  if (out.key.empty())
-    r.error(node, path, "the connection string has no AccountKey=");
+  out.endpoint = std::move(parsed->endpoint);
+  out.key = secret{std::move(parsed->key)};
 }
 
 void read_account(yaml::reader& r, const YAML::Node& node, const std::string& path,

@@ -277,11 +277,11 @@ const bad_case config_cases[] = {
   {"accounts:\n  main:\n    endpoint: https://a.documents.azure.com\n",
    3, 5, "accounts.main.key", "missing required key 'key' (or use connection_string, or "
    "credential for AAD)"},
-  {"accounts:\n  main:\n    connection_string: \"AccountEndpoint=https://a/;AccountKey=k;\"\n"
+  {"accounts:\n  main:\n    connection_string: \"AccountEndpoint=https://a/;AccountKey=a2V5;\"\n"
    "    endpoint: https://a.documents.azure.com\n",
    4, 5, "accounts.main.endpoint", "endpoint cannot be combined with connection_string"},
   {"accounts:\n  main:\n    connection_string: \"AccountEndpoint=https://a/;\"\n",
-   3, 24, "accounts.main.connection_string", "the connection string has no AccountKey="},
+   3, 24, "accounts.main.connection_string", "invalid connection string: no AccountKey="},
   {"accounts:\n  main:\n    endpoint: acct.documents.azure.com\n    key: k\n",
    3, 15, "accounts.main.endpoint", "invalid URL: missing scheme (expected http:// or https://)"},
   {"vaults:\n  main:\n    url: https://v.vault.azure.net\n    credential: { type: password }\n",
