@@ -221,3 +221,48 @@ TEST_CASE("cosmos emulator: not implemented operations say so", "[emulator][cosm
   CHECK(feed.status == 501);
   CHECK_THAT(feed.message(), Catch::Contains("change feed"));
 }
+
+TEST_CASE("cosmos emulator: hierarchical keys and conditional upserts", "[emulator][cosmos]") {
+  emulator_fixture emu;
+  REQUIRE(emu.create_database("db").status == 201);
+  REQUIRE(
+      emu.create_container("db", "h",
+                           {{"paths", {"/tenant", "/user"}}, {"kind", "MultiHash"}, {"version", 2}})
+          .status == 201);
+  const std::string hdocs = "/dbs/db/colls/h/docs";
+  auto key = emulator_fixture::pk_header(R"(["t1","u1"])");
+  auto w = emu.send("POST", hdocs, R"({"id":"d","tenant":"t1","user":"u1"})", key);
+  REQUIRE(w.status == 201);
+  CHECK(emu.send("GET", hdocs + "/d", "", key).status == 200);
+  auto prefix = emu.send("GET", hdocs + "/d", "", emulator_fixture::pk_header(R"(["t1"])"));
+  CHECK(prefix.status == 400);
+  CHECK_THAT(prefix.message(), Catch::Contains("2 partition key path(s), the key has 1"));
+
+  auto stale = emu.send("POST", hdocs, R"({"id":"d","tenant":"t1","user":"u1","v":2})",
+                        {{"x-ms-documentdb-partitionkey", R"(["t1","u1"])"},
+                         {"x-ms-documentdb-is-upsert", "true"},
+                         {"If-Match", "\"not-the-etag\""}});
+  CHECK(stale.status == 412);
+  auto fresh = emu.send("POST", hdocs, R"({"id":"d","tenant":"t1","user":"u1","v":2})",
+                        {{"x-ms-documentdb-partitionkey", R"(["t1","u1"])"},
+                         {"x-ms-documentdb-is-upsert", "true"},
+                         {"If-Match", w.header("etag")}});
+  CHECK(fresh.status == 200);
+  // An upsert that creates ignores If-Match.
+  auto created = emu.send("POST", hdocs, R"({"id":"e","tenant":"t1","user":"u1"})",
+                          {{"x-ms-documentdb-partitionkey", R"(["t1","u1"])"},
+                           {"x-ms-documentdb-is-upsert", "true"},
+                           {"If-Match", "\"whatever\""}});
+  CHECK(created.status == 201);
+}
+
+TEST_CASE("cosmos emulator: methods a resource does not support get 405", "[emulator][cosmos]") {
+  emulator_fixture emu;
+  auto r = emu.send("PATCH", "/dbs");
+  CHECK(r.status == 405);
+  CHECK(r.code() == "MethodNotAllowed");
+  CHECK_THAT(r.message(), Catch::Contains("/dbs"));
+  auto post_account = emu.send("POST", "/");
+  CHECK(post_account.status == 405);
+  CHECK_THAT(post_account.message(), Catch::Contains("database account"));
+}
