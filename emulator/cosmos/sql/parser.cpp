@@ -253,7 +253,7 @@ private:
         p.name = cur().text;
         advance();
       } else if (auto* path = std::get_if<ast::path>(&p.expr->node)) {
-        if (path->steps.empty())
+        if (path->steps.empty()) // the alias itself (run() checks it is the FROM alias)
           p.name = roots_.back().first;
         else if (auto* name = std::get_if<std::string>(&path->steps.back()))
           p.name = *name;
