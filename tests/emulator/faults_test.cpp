@@ -28,7 +28,7 @@ TEST_CASE("faults: the documented example parses", "[emulator][faults]") {
   CHECK(to_string(*spec) == "429=0.2,503=0.05,reset=0.01,latency=20ms,retry-after=100ms");
 }
 
-TEST_CASE("faults: empty means none; every option", "[emulator][faults]") {
+TEST_CASE("faults: empty means none, and every option is read", "[emulator][faults]") {
   auto none = parse_faults("");
   REQUIRE(none);
   CHECK_FALSE(none->any());
