@@ -141,28 +141,55 @@ struct server::impl {
                                                         config.tls.private_key.c_str())),
         faults(config.faults) {}
 
-  httplib::Server::HandlerResponse inject_faults(const httplib::Request& req,
-                                                 httplib::Response& res) {
-    const auto& spec = faults.spec();
-    if (spec.latency.count() > 0)
-      std::this_thread::sleep_for(spec.latency);
-    switch (faults.next()) {
-    case fault_kind::none:
-      return httplib::Server::HandlerResponse::Unhandled;
-    case fault_kind::throttle:
+  // A 429 or 503 cannot be answered from the pre-routing handler: httplib calls it before reading
+  // the request body, which would then stay in the connection and be parsed as the next request
+  // (a 400 on the next keep-alive request). So the request is diverted instead: its path is
+  // rewritten to fault_path (the Request object httplib routes is not const; only the handler's
+  // view is), httplib reads the body as for any route, and the fault route answers. The
+  // thread-local marker keeps clients from calling that route themselves.
+  static inline thread_local fault_kind pending_fault = fault_kind::none;
+  static constexpr const char* fault_path = "/_emulator/injected-fault";
+
+  static httplib::Server::HandlerResponse divert_to_fault_route(const httplib::Request& req,
+                                                                fault_kind kind) {
+    pending_fault = kind;
+    const_cast<httplib::Request&>(req).path = fault_path;
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  void answer_fault(const httplib::Request& req, httplib::Response& res) {
+    auto kind = pending_fault;
+    pending_fault = fault_kind::none;
+    if (kind == fault_kind::throttle) {
       ++throttled;
       cosmos::write_error(res, 429,
                           "Request rate is large. More Request Units may be needed, so no changes "
                           "were made. Please retry this request later. (injected by --faults)",
                           3200);
-      put_header(res, "x-ms-retry-after-ms", std::to_string(spec.retry_after.count()));
-      return httplib::Server::HandlerResponse::Handled;
-    case fault_kind::unavailable:
+      put_header(res, "x-ms-retry-after-ms", std::to_string(faults.spec().retry_after.count()));
+    } else if (kind == fault_kind::unavailable) {
       ++unavailable;
       cosmos::write_error(res, 503,
                           "The service is currently unavailable; the request was not processed. "
                           "(injected by --faults)");
-      return httplib::Server::HandlerResponse::Handled;
+    } else {
+      cosmos::write_error(res, 404,
+                          "Unknown resource: no route for " + req.method + " " + req.path);
+    }
+  }
+
+  httplib::Server::HandlerResponse inject_faults(const httplib::Request& req,
+                                                 httplib::Response& res) {
+    const auto& spec = faults.spec();
+    if (spec.latency.count() > 0)
+      std::this_thread::sleep_for(spec.latency);
+    auto kind = faults.next();
+    switch (kind) {
+    case fault_kind::none:
+      return httplib::Server::HandlerResponse::Unhandled;
+    case fault_kind::throttle:
+    case fault_kind::unavailable:
+      return divert_to_fault_route(req, kind);
     case fault_kind::reset:
       ++reset;
       if (!reset_connection(req))
@@ -194,7 +221,18 @@ server::server(server_config config) : impl_(std::make_unique<impl>(std::move(co
   s.set_write_timeout(30, 0);
   s.set_payload_max_length(self->config.max_body_bytes);
   s.set_tcp_nodelay(true);
+  // Registered first, so that no broad pattern of another part catches it.
+  auto fault_route = [self](const httplib::Request& req, httplib::Response& res) {
+    self->answer_fault(req, res);
+  };
+  s.Get(impl::fault_path, fault_route);
+  s.Post(impl::fault_path, fault_route);
+  s.Put(impl::fault_path, fault_route);
+  s.Patch(impl::fault_path, fault_route);
+  s.Delete(impl::fault_path, fault_route);
+  s.Options(impl::fault_path, fault_route);
   s.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
+    impl::pending_fault = fault_kind::none;
     put_header(res, "x-ms-activity-id", activity_id_for(req));
     if (self->faults.spec().any())
       return self->inject_faults(req, res);

@@ -1,8 +1,11 @@
 #include "clients/cosmos/error_message.hpp"
+#include "emulator/tls_certificate.hpp"
 #include "tests/emulator/cosmos/emulator_fixture.hpp"
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace bulkd::emulator;
@@ -43,6 +46,43 @@ TEST_CASE("emulator server: injected 429s carry retry-after and substatus 3200",
   CHECK(r.header("x-ms-request-charge") == "0");
   CHECK_FALSE(r.header("x-ms-activity-id").empty());
   CHECK(emu.srv->faults_injected().throttled == 1);
+}
+
+TEST_CASE("emulator server: faulted requests with bodies leave the connection usable",
+          "[emulator][server]") {
+  // The faults are answered after httplib read the body; an unread body would be parsed as the
+  // next request on the keep-alive connection.
+  auto tls = GENERATE(false, true);
+  auto opts = with_faults("429=0.3,503=0.2,seed=11");
+  auto dir = std::filesystem::temp_directory_path() /
+             ("bulkd-emu-faultbody-" + std::to_string(::getpid()));
+  if (tls) {
+    std::filesystem::create_directories(dir);
+    auto files = ensure_self_signed_certificate(dir.string());
+    REQUIRE(files);
+    opts.tls = *files;
+  }
+  emulator_fixture emu{opts};
+  int created = 0;
+  int faulted = 0;
+  for (int i = 0; i < 60; ++i) {
+    auto r = emu.send("POST", "/dbs", nlohmann::json{{"id", "db" + std::to_string(i)}}.dump());
+    INFO(r.status << " " << r.body);
+    REQUIRE((r.status == 201 || r.status == 429 || r.status == 503));
+    (r.status == 201 ? created : faulted)++;
+  }
+  CHECK(created > 10);
+  CHECK(faulted > 10);
+  auto counts = emu.srv->faults_injected();
+  CHECK(counts.throttled + counts.unavailable == static_cast<uint64_t>(faulted));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("emulator server: the fault route cannot be called directly", "[emulator][server]") {
+  emulator_fixture emu;
+  auto r = emu.raw("POST", "/_emulator/injected-fault", "{}", {});
+  CHECK(r.status == 404);
+  CHECK(r.code() == "NotFound");
 }
 
 TEST_CASE("emulator server: injected 503s", "[emulator][server]") {
