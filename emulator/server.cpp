@@ -166,7 +166,9 @@ struct server::impl {
                           "Request rate is large. More Request Units may be needed, so no changes "
                           "were made. Please retry this request later. (injected by --faults)",
                           3200);
-      put_header(res, "x-ms-retry-after-ms", std::to_string(faults.spec().retry_after.count()));
+      auto ms = faults.spec().retry_after.count();
+      put_header(res, "x-ms-retry-after-ms", std::to_string(ms));
+      put_header(res, "Retry-After", std::to_string((ms + 999) / 1000)); // for generic clients
     } else if (kind == fault_kind::unavailable) {
       ++unavailable;
       cosmos::write_error(res, 503,
@@ -234,7 +236,8 @@ server::server(server_config config) : impl_(std::make_unique<impl>(std::move(co
   s.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
     impl::pending_fault = fault_kind::none;
     put_header(res, "x-ms-activity-id", activity_id_for(req));
-    if (self->faults.spec().any())
+    if (self->faults.spec().any() &&
+        (!self->config.fault_scope || self->config.fault_scope(req.path)))
       return self->inject_faults(req, res);
     return httplib::Server::HandlerResponse::Unhandled;
   });

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,11 @@ struct server_config {
   std::chrono::seconds keep_alive_timeout{5};
   size_t max_body_bytes = 16u << 20; // documents are limited to 2 MB by the Cosmos routes
   fault_spec faults;
+  /// Which requests the faults apply to (by path); empty: all. The 429/503 bodies are Cosmos'
+  /// shape, so a Key Vault mounted on the same server may prefer its own fault hook (its
+  /// keyvault_context::fault) with a fault_injector of its own, and this set to
+  /// cosmos::is_cosmos_path.
+  std::function<bool(const std::string& path)> fault_scope;
   tls_files tls; // both empty: plain HTTP
 };
 

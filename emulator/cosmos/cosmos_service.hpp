@@ -35,6 +35,9 @@ struct cosmos_config {
   std::string scheme = "http"; // of the endpoint advertised in the account's locations
 };
 
+/// True for the paths the Cosmos routes serve: "/" and everything under /dbs.
+bool is_cosmos_path(std::string_view path);
+
 class cosmos_service {
 public:
   /// Checks the key and the number of ranges.

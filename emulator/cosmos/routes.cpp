@@ -158,6 +158,10 @@ int64_t container_key(uint32_t word) {
   return static_cast<int64_t>(((word >> 8) << 7) | (word & 0x7Fu));
 }
 
+bool is_cosmos_path(std::string_view path) {
+  return path == "/" || path == "/dbs" || path.starts_with("/dbs/");
+}
+
 caf::expected<std::unique_ptr<cosmos_service>> cosmos_service::make(cosmos_config config,
                                                                     std::unique_ptr<store> data) {
   if (config.key.empty())

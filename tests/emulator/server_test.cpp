@@ -43,6 +43,7 @@ TEST_CASE("emulator server: injected 429s carry retry-after and substatus 3200",
   CHECK_THAT(r.message(), Catch::Contains("Request rate is large"));
   CHECK(r.header("x-ms-substatus") == "3200");
   CHECK(r.header("x-ms-retry-after-ms") == "25");
+  CHECK(r.header("Retry-After") == "1");
   CHECK(r.header("x-ms-request-charge") == "0");
   CHECK_FALSE(r.header("x-ms-activity-id").empty());
   CHECK(emu.srv->faults_injected().throttled == 1);
@@ -83,6 +84,30 @@ TEST_CASE("emulator server: the fault route cannot be called directly", "[emulat
   auto r = emu.raw("POST", "/_emulator/injected-fault", "{}", {});
   CHECK(r.status == 404);
   CHECK(r.code() == "NotFound");
+}
+
+TEST_CASE("emulator server: faults can be limited to some paths", "[emulator][server]") {
+  auto opts = with_faults("503=1");
+  server_config config;
+  config.port = 0;
+  config.faults = opts.faults;
+  config.fault_scope = [](const std::string& path) { return cosmos::is_cosmos_path(path); };
+  server srv{config};
+  srv.http().Get("/keys", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{}", "application/json");
+  });
+  REQUIRE(srv.start());
+  httplib::Client cli{"127.0.0.1", srv.port()};
+  auto outside = cli.Get("/keys");
+  REQUIRE(outside);
+  CHECK(outside->status == 200);
+  auto inside = cli.Get("/dbs");
+  REQUIRE(inside);
+  CHECK(inside->status == 503);
+  CHECK(cosmos::is_cosmos_path("/"));
+  CHECK(cosmos::is_cosmos_path("/dbs/x/colls"));
+  CHECK_FALSE(cosmos::is_cosmos_path("/dbsx"));
+  CHECK_FALSE(cosmos::is_cosmos_path("/keys/k"));
 }
 
 TEST_CASE("emulator server: injected 503s", "[emulator][server]") {
