@@ -2,11 +2,14 @@
 
 // The emulator's HTTP server: one httplib::Server on its own thread with a large thread pool,
 // keep-alive, fault injection, x-ms-activity-id on every answer and Cosmos-shaped JSON errors for
-// anything no route handles. The Cosmos routes (emulator/cosmos/routes.hpp) and the Key Vault
-// routes register themselves on http() before start().
+// anything no route handles. The Cosmos routes (emulator/cosmos/cosmos_service.hpp) and the Key
+// Vault routes (emulator/keyvault/routes.hpp) register themselves on http() before start().
 //
-//   bulkd::emulator::server srv{{.host = "127.0.0.1", .port = 0}};
-//   bulkd::emulator::cosmos::register_routes(srv.http(), service);
+//   bulkd::emulator::server_config config;
+//   config.port = 0;
+//   bulkd::emulator::server srv{config};
+//   cosmos_service->register_routes(srv.http());
+//   bulkd::emulator::keyvault::register_keyvault_routes(srv.http(), kv_context);
 //   auto port = srv.start(); // caf::expected<uint16_t>
 //   ...
 //   srv.stop();

@@ -2,8 +2,9 @@
 
 // The Cosmos DB part of the emulator: master-key authentication, the database account, databases,
 // containers, partition key ranges and documents (point operations), over the SQLite store.
-// Not yet: queries, change feed, batch/bulk, patch, offers, RID-based document paths, paging of
-// feeds (every feed answers in one page), splits.
+// Not yet (they answer 501 with a message): queries, document ReadFeed, change feed, batch/bulk,
+// patch, container replace, RID-based document paths, other resource types (offers, users,
+// sprocs, ...). Database and container lists answer in one page; there are no splits.
 //
 //   auto db = bulkd::emulator::cosmos::store::open(":memory:");
 //   auto svc = bulkd::emulator::cosmos::cosmos_service::make(config, std::move(*db));
