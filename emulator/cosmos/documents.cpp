@@ -3,6 +3,7 @@
 #include "clients/cosmos/partition_key.hpp"
 #include "clients/cosmos/partition_key_definition.hpp"
 #include "clients/cosmos/rid.hpp"
+#include "emulator/cosmos/document_feeds.hpp"
 #include "emulator/cosmos/error_response.hpp"
 #include "emulator/cosmos/handlers.hpp"
 
@@ -19,31 +20,6 @@ constexpr size_t max_document_bytes = 2u << 20;
 
 const char* document_system_properties[] = {"_rid", "_self",        "_etag",
                                             "_ts",  "_attachments", "_lsn"};
-
-// The stored body (a compact JSON object) with the system properties spliced in.
-std::string document_text(const container_record& coll, const document_record& doc) {
-  auto coll_number = collection_number(coll.key);
-  auto rid = proto::to_string(
-      proto::child_rid(coll.db_number, coll_number, proto::rid_child_type::document, doc.number));
-  auto self = "dbs/" + proto::to_string(proto::database_rid(coll.db_number)) + "/colls/" +
-              proto::to_string(proto::collection_rid(coll.db_number, coll_number)) + "/docs/" +
-              rid + "/";
-  // RIDs are base64 with '-', etags are hex and quotes: only the quotes need escaping.
-  std::string etag;
-  for (char c : doc.etag) {
-    if (c == '"' || c == '\\')
-      etag += '\\';
-    etag += c;
-  }
-  std::string system = "\"_rid\":\"" + rid + "\",\"_self\":\"" + self + "\",\"_etag\":\"" + etag +
-                       "\",\"_attachments\":\"attachments/\",\"_ts\":" + std::to_string(doc.ts);
-  const auto& body = doc.body;
-  if (body.size() < 2 || body.back() != '}')
-    return "{" + system + "}";
-  auto inner = std::string_view{body}.substr(1, body.size() - 2);
-  bool empty = inner.find_first_not_of(" \t\r\n") == std::string_view::npos;
-  return "{" + std::string{inner} + (empty ? "" : ",") + system + "}";
-}
 
 struct routing {
   proto::partition_key key;
@@ -308,6 +284,30 @@ void delete_document(request_context& ctx, const container_record& coll, const s
 
 } // namespace
 
+std::string document_text(const container_record& coll, const document_record& doc) {
+  auto coll_number = collection_number(coll.key);
+  auto rid = proto::to_string(
+      proto::child_rid(coll.db_number, coll_number, proto::rid_child_type::document, doc.number));
+  auto self = "dbs/" + proto::to_string(proto::database_rid(coll.db_number)) + "/colls/" +
+              proto::to_string(proto::collection_rid(coll.db_number, coll_number)) + "/docs/" +
+              rid + "/";
+  // RIDs are base64 with '-', etags are hex and quotes: only the quotes need escaping.
+  std::string etag;
+  for (char c : doc.etag) {
+    if (c == '"' || c == '\\')
+      etag += '\\';
+    etag += c;
+  }
+  std::string system = "\"_rid\":\"" + rid + "\",\"_self\":\"" + self + "\",\"_etag\":\"" + etag +
+                       "\",\"_attachments\":\"attachments/\",\"_ts\":" + std::to_string(doc.ts);
+  const auto& body = doc.body;
+  if (body.size() < 2 || body.back() != '}')
+    return "{" + system + "}";
+  auto inner = std::string_view{body}.substr(1, body.size() - 2);
+  bool empty = inner.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  return "{" + std::string{inner} + (empty ? "" : ",") + system + "}";
+}
+
 void handle_documents(request_context& ctx, const container_record& coll) {
   const auto& method = ctx.req.method;
   const auto& segs = ctx.addr.segments;
@@ -326,10 +326,8 @@ void handle_documents(request_context& ctx, const container_record& coll) {
     }
     if (method == "GET") {
       if (ctx.req.has_header("A-IM"))
-        return write_error(ctx.res, 501, "The change feed is not implemented by this emulator yet");
-      return write_error(ctx.res, 501,
-                         "Reading the document feed is not implemented by this "
-                         "emulator yet");
+        return handle_change_feed(ctx, coll);
+      return handle_read_feed(ctx, coll);
     }
     return write_error(ctx.res, 405, "Only GET and POST are allowed on a document feed");
   }

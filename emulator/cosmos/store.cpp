@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS documents(
   lsn INTEGER NOT NULL,
   PRIMARY KEY(container, pk, id));
 CREATE INDEX IF NOT EXISTS documents_by_lsn ON documents(container, range_id, lsn);
+CREATE INDEX IF NOT EXISTS documents_by_number ON documents(container, number);
 )sql";
 
 std::vector<std::string> split_parents(const std::string& text) {

@@ -94,6 +94,26 @@ struct document_read {
   int64_t range_lsn = 0;
 };
 
+/// A page of the documents of one container: the ReadFeed (ordered by RID number) or the change
+/// feed of one range (ordered by LSN; every document once, at its latest write).
+struct document_scan {
+  int64_t container = 0;
+  std::string range_id;          // empty: every range (ReadFeed only)
+  std::optional<std::string> pk; // one logical partition (header form)
+  std::string epk_min;           // inclusive, uppercase hex; empty: no bound
+  std::string epk_max;           // exclusive, uppercase hex; empty: no bound
+  bool by_lsn = false;           // change feed: order by LSN, `after` is an LSN
+  int64_t after = 0;             // strictly greater number (ReadFeed) or LSN (change feed)
+  int64_t since_ts = 0;          // only documents written at or after this time (seconds)
+  size_t limit = 100;
+};
+
+struct scan_page {
+  std::vector<document_record> docs;
+  bool more = false;     // further documents match after the last one returned
+  int64_t range_lsn = 0; // the range's current LSN (when range_id is set), read atomically
+};
+
 class store {
 public:
   /// Opens `path` (created when missing) or ":memory:" and creates the schema.
@@ -123,6 +143,7 @@ public:
   caf::expected<document_read> read_document(int64_t container, const std::string& range_id,
                                              const std::string& pk, const std::string& id);
   caf::expected<write_outcome> write_document(const document_write& write);
+  caf::expected<scan_page> scan_documents(const document_scan& scan);
 
 private:
   store();

@@ -217,9 +217,6 @@ TEST_CASE("cosmos emulator: not implemented operations say so", "[emulator][cosm
                         {{"x-ms-documentdb-isquery", "True"}});
   CHECK(query.status == 501);
   CHECK_THAT(query.message(), Catch::Contains("Queries are not implemented"));
-  auto feed = emu.send("GET", docs, "", {{"A-IM", "Incremental Feed"}});
-  CHECK(feed.status == 501);
-  CHECK_THAT(feed.message(), Catch::Contains("change feed"));
 }
 
 TEST_CASE("cosmos emulator: hierarchical keys and conditional upserts", "[emulator][cosmos]") {
