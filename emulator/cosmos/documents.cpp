@@ -4,6 +4,7 @@
 #include "clients/cosmos/partition_key_definition.hpp"
 #include "clients/cosmos/rid.hpp"
 #include "emulator/cosmos/document_feeds.hpp"
+#include "emulator/cosmos/document_keys.hpp"
 #include "emulator/cosmos/error_response.hpp"
 #include "emulator/cosmos/handlers.hpp"
 
@@ -315,11 +316,9 @@ void handle_documents(request_context& ctx, const container_record& coll) {
     if (method == "POST") {
       if (header_is_true(ctx.req, "x-ms-documentdb-isquery") ||
           header_is_true(ctx.req, "x-ms-cosmos-is-query-plan-request"))
-        return write_error(ctx.res, 501, "Queries are not implemented by this emulator yet");
+        return handle_query(ctx, coll);
       if (header_is_true(ctx.req, "x-ms-cosmos-is-batch-request"))
-        return write_error(ctx.res, 501,
-                           "Batch and bulk requests are not implemented by this "
-                           "emulator yet");
+        return handle_batch(ctx, coll);
       auto mode = header_is_true(ctx.req, "x-ms-documentdb-is-upsert") ? write_mode::upsert
                                                                        : write_mode::create;
       return write_document(ctx, coll, mode, nullptr);
@@ -341,7 +340,7 @@ void handle_documents(request_context& ctx, const container_record& coll) {
   if (method == "DELETE")
     return delete_document(ctx, coll, id);
   if (method == "PATCH")
-    return write_error(ctx.res, 501, "Patch is not implemented by this emulator yet");
+    return handle_patch(ctx, coll, id);
   write_error(ctx.res, 405, "Method " + method + " is not allowed on a document");
 }
 

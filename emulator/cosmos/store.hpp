@@ -16,6 +16,7 @@
 #include <caf/expected.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -114,6 +115,22 @@ struct scan_page {
   int64_t range_lsn = 0; // the range's current LSN (when range_id is set), read atomically
 };
 
+class store;
+
+/// Document reads and writes inside one transaction of store::transact (batch, patch).
+class document_transaction {
+public:
+  caf::expected<std::optional<document_record>> read(int64_t container, const std::string& pk,
+                                                     const std::string& id);
+  /// Like store::write_document; a failed status (404/409/412) changes nothing.
+  caf::expected<write_outcome> write(const document_write& write);
+
+private:
+  friend class store;
+  explicit document_transaction(store& owner) : owner_(owner) {}
+  store& owner_;
+};
+
 class store {
 public:
   /// Opens `path` (created when missing) or ":memory:" and creates the schema.
@@ -143,6 +160,17 @@ public:
   caf::expected<document_read> read_document(int64_t container, const std::string& range_id,
                                              const std::string& pk, const std::string& id);
   caf::expected<write_outcome> write_document(const document_write& write);
+
+  /// Runs body in one transaction: committed when it returns true, rolled back on false or an
+  /// error. Returns what body returned.
+  caf::expected<bool>
+  transact(const std::function<caf::expected<bool>(document_transaction&)>& body);
+
+  /// The documents of a container (of one range and/or one key when given), ordered by range,
+  /// then EPK, then id.
+  caf::expected<std::vector<document_record>>
+  query_documents(int64_t container, const std::optional<std::string>& range_id,
+                  const std::optional<std::string>& pk);
   caf::expected<scan_page> scan_documents(const document_scan& scan);
 
 private:
@@ -152,7 +180,9 @@ private:
   caf::expected<std::optional<container_record>> load_container(const std::string& where, int64_t a,
                                                                 const std::string* b);
 
+  friend class document_transaction;
   struct impl;
+  friend caf::expected<write_outcome> apply_write(impl& s, const document_write& w);
   std::unique_ptr<impl> impl_;
 };
 

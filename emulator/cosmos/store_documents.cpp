@@ -15,22 +15,6 @@ document_record read_document_row(const sqlite_statement& st) {
           st.text(5), st.text(6), st.int64(7), st.int64(8)};
 }
 
-caf::expected<std::optional<document_record>> find_document(sqlite_connection& db,
-                                                            int64_t container,
-                                                            const std::string& pk,
-                                                            const std::string& id) {
-  auto st = db.prepare(select_document);
-  if (!st)
-    return st.error();
-  auto row = st->bind(1, container).bind(2, pk).bind(3, id).step();
-  if (!row)
-    return row.error();
-  std::optional<document_record> out;
-  if (*row)
-    out = read_document_row(*st);
-  st->reset();
-  return out;
-}
 
 caf::expected<int64_t> range_lsn(sqlite_connection& db, int64_t container,
                                  const std::string& range_id) {
@@ -81,6 +65,23 @@ caf::expected<int64_t> next_document_number(sqlite_connection& db, int64_t conta
 
 } // namespace
 
+caf::expected<std::optional<document_record>> find_document(sqlite_connection& db,
+                                                            int64_t container,
+                                                            const std::string& pk,
+                                                            const std::string& id) {
+  auto st = db.prepare(select_document);
+  if (!st)
+    return st.error();
+  auto row = st->bind(1, container).bind(2, pk).bind(3, id).step();
+  if (!row)
+    return row.error();
+  std::optional<document_record> out;
+  if (*row)
+    out = read_document_row(*st);
+  st->reset();
+  return out;
+}
+
 caf::expected<document_read> store::read_document(int64_t container, const std::string& range_id,
                                                   const std::string& pk, const std::string& id) {
   std::lock_guard guard{impl_->mutex};
@@ -98,10 +99,19 @@ caf::expected<document_read> store::read_document(int64_t container, const std::
 
 caf::expected<write_outcome> store::write_document(const document_write& w) {
   std::lock_guard guard{impl_->mutex};
-  auto& db = impl_->db;
-  sqlite_transaction tx{db};
+  sqlite_transaction tx{impl_->db};
   if (auto err = tx.begin())
     return err;
+  auto out = apply_write(*impl_, w);
+  if (!out || out->status >= 400)
+    return out;
+  if (auto err = tx.commit())
+    return err;
+  return out;
+}
+
+caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w) {
+  auto& db = s.db;
   auto existing = find_document(db, w.container, w.pk, w.id);
   if (!existing)
     return existing.error();
@@ -144,7 +154,7 @@ caf::expected<write_outcome> store::write_document(const document_write& w) {
     out.status = 204;
     out.doc = std::move(**existing);
   } else {
-    auto etag = impl_->next_etag(ts);
+    auto etag = s.next_etag(ts);
     if (!etag)
       return etag.error();
     int64_t number = 0;
@@ -169,8 +179,6 @@ caf::expected<write_outcome> store::write_document(const document_write& w) {
                w.body, *etag, ts,         *lsn};
   }
   out.range_lsn = *lsn;
-  if (auto err = tx.commit())
-    return err;
   return out;
 }
 

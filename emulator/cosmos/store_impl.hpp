@@ -19,4 +19,13 @@ struct store::impl {
 
 int64_t now_seconds();
 
+/// A document by key and id; call with the lock held.
+caf::expected<std::optional<document_record>> find_document(sqlite_connection& db,
+                                                            int64_t container,
+                                                            const std::string& pk,
+                                                            const std::string& id);
+
+/// One write without lock or transaction of its own; failed statuses change nothing.
+caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w);
+
 } // namespace bulkd::emulator::cosmos

@@ -213,10 +213,9 @@ TEST_CASE("cosmos emulator: bad bodies get 400 and oversized ones 413", "[emulat
 
 TEST_CASE("cosmos emulator: not implemented operations say so", "[emulator][cosmos]") {
   with_container emu;
-  auto query = emu.send("POST", docs, R"({"query":"SELECT * FROM c"})",
-                        {{"x-ms-documentdb-isquery", "True"}});
-  CHECK(query.status == 501);
-  CHECK_THAT(query.message(), Catch::Contains("Queries are not implemented"));
+  auto sprocs = emu.send("POST", "/dbs/db/colls/c/sprocs", R"({"id":"s","body":"x"})");
+  CHECK(sprocs.status == 501);
+  CHECK_THAT(sprocs.message(), Catch::Contains("'sprocs' resources are not implemented"));
 }
 
 TEST_CASE("cosmos emulator: hierarchical keys and conditional upserts", "[emulator][cosmos]") {

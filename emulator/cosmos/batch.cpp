@@ -1,0 +1,313 @@
+#include "clients/cosmos/error_message.hpp"
+#include "emulator/cosmos/document_keys.hpp"
+#include "emulator/cosmos/error_response.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace bulkd::emulator::cosmos {
+
+namespace proto = bulkd::cosmos;
+
+namespace {
+
+constexpr size_t max_batch_operations = 100;
+constexpr size_t max_document_bytes = 2u << 20;
+
+enum class op_kind { create, upsert, replace, remove, read, patch };
+
+struct operation {
+  op_kind kind = op_kind::create;
+  int status = 0; // set when the operation failed before it ran (bulk only)
+  int substatus = 0;
+  std::string message;
+  std::string id;
+  key_route where;
+  std::string body; // for create, upsert, replace
+  std::optional<std::string> if_match;
+  patch_request patch;
+  bool minimal = false;
+};
+
+struct op_result {
+  int status = 0;
+  int substatus = 0;
+  double charge = 0;
+  std::optional<document_record> doc;
+  int64_t range_lsn = 0;
+};
+
+std::optional<op_kind> kind_of(std::string name) {
+  for (auto& c : name)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (name == "create")
+    return op_kind::create;
+  if (name == "upsert")
+    return op_kind::upsert;
+  if (name == "replace")
+    return op_kind::replace;
+  if (name == "delete")
+    return op_kind::remove;
+  if (name == "read")
+    return op_kind::read;
+  if (name == "patch")
+    return op_kind::patch;
+  return std::nullopt;
+}
+
+bool writes_body(op_kind k) {
+  return k == op_kind::create || k == op_kind::upsert || k == op_kind::replace;
+}
+
+// Fills op from its JSON; returns the 400 message when it is malformed.
+std::string prepare(const nlohmann::json& in, size_t index, const container_record& coll,
+                    const proto::partition_key_definition& def,
+                    const std::optional<proto::partition_key>& header_key, operation& op) {
+  auto where_am_i = "Operation " + std::to_string(index) + ": ";
+  if (!in.is_object())
+    return where_am_i + "an operation must be a JSON object";
+  auto type = in.find("operationType");
+  if (type == in.end() || !type->is_string())
+    return where_am_i + "no 'operationType' string";
+  auto kind = kind_of(type->get<std::string>());
+  if (!kind)
+    return where_am_i + "unknown operationType '" + type->get<std::string>() +
+           "' (supported: Create, Upsert, Replace, Delete, Read, Patch)";
+  op.kind = *kind;
+  nlohmann::json body;
+  if (auto b = in.find("resourceBody"); b != in.end())
+    body = *b;
+  if (writes_body(op.kind)) {
+    if (!body.is_object())
+      return where_am_i + "'resourceBody' must be a JSON object";
+    auto id = body.find("id");
+    if (id == body.end() || !id->is_string())
+      return where_am_i + "the resourceBody has no 'id' string";
+    op.id = id->get<std::string>();
+    if (auto given = in.find("id"); given != in.end() && given->is_string() && *given != op.id)
+      return where_am_i + "the id '" + given->get<std::string>() +
+             "' does not match the resourceBody's id '" + op.id + "'";
+  } else {
+    auto id = in.find("id");
+    if (id == in.end() || !id->is_string())
+      return where_am_i + "no 'id' string";
+    op.id = id->get<std::string>();
+  }
+  if (auto message = check_resource_id(op.id); !message.empty())
+    return where_am_i + message;
+  // The key: the op's own (JS sends a string holding the JSON array), the header's, the body's.
+  std::optional<proto::partition_key> key;
+  if (auto pk = in.find("partitionKey"); pk != in.end() && !pk->is_null()) {
+    auto parsed =
+        proto::parse_partition_key_header(pk->is_string() ? pk->get<std::string>() : pk->dump());
+    if (!parsed)
+      return where_am_i + "invalid partitionKey: " + proto::error_message(parsed.error());
+    key = std::move(*parsed);
+  } else if (header_key) {
+    key = header_key;
+  }
+  if (writes_body(op.kind)) {
+    auto from_body = proto::extract_partition_key(body, def);
+    if (!from_body)
+      return where_am_i + proto::error_message(from_body.error());
+    if (key && *key != *from_body)
+      return where_am_i + "the partition key " + proto::to_header(*key) +
+             " does not match the document's " + proto::to_header(*from_body);
+    key = std::move(*from_body);
+    strip_system_properties(body);
+    op.body = body.dump();
+  }
+  if (!key)
+    return where_am_i + "no partition key (per operation, in the header or in the document)";
+  std::string message;
+  auto where = resolve_key(coll, def, std::move(*key), message);
+  if (!where)
+    return where_am_i + message;
+  op.where = std::move(*where);
+  if (op.kind == op_kind::patch) {
+    auto req = parse_patch_request(body);
+    if (!req)
+      return where_am_i + proto::error_message(req.error());
+    op.patch = std::move(*req);
+  }
+  if (auto m = in.find("ifMatch"); m != in.end() && m->is_string())
+    op.if_match = m->get<std::string>();
+  if (auto m = in.find("minimalReturnPreference"); m != in.end() && m->is_boolean())
+    op.minimal = m->get<bool>();
+  return {};
+}
+
+caf::expected<op_result> execute(document_transaction& tx, const container_record& coll,
+                                 const operation& op) {
+  op_result out;
+  if (op.kind == op_kind::read) {
+    auto doc = tx.read(coll.key, op.where.pk, op.id);
+    if (!doc)
+      return doc.error();
+    out.status = *doc ? 200 : 404;
+    out.doc = std::move(*doc);
+    out.charge = read_charge(out.doc ? out.doc->body.size() : 0);
+    return out;
+  }
+  if (op.kind == op_kind::patch) {
+    auto r = run_patch(tx, coll, op.where, op.id, op.patch, op.if_match);
+    if (!r)
+      return r.error();
+    out.status = r->status;
+    if (r->status < 400) {
+      out.doc = std::move(r->write.doc);
+      out.range_lsn = r->write.range_lsn;
+      out.charge = write_charge(out.doc->body.size());
+    } else {
+      out.charge = 1;
+    }
+    return out;
+  }
+  if (op.body.size() > max_document_bytes) {
+    out.status = 413;
+    return out;
+  }
+  document_write w;
+  w.container = coll.key;
+  w.mode = op.kind == op_kind::create    ? write_mode::create
+           : op.kind == op_kind::upsert  ? write_mode::upsert
+           : op.kind == op_kind::replace ? write_mode::replace
+                                         : write_mode::remove;
+  w.id = op.id;
+  w.pk = op.where.pk;
+  w.range_id = op.where.range_id;
+  w.epk = op.where.epk;
+  w.body = op.body;
+  w.if_match = op.if_match;
+  auto written = tx.write(w);
+  if (!written)
+    return written.error();
+  out.status = written->status;
+  out.range_lsn = written->range_lsn;
+  if (written->status < 400) {
+    out.charge = write_charge(written->doc.body.size());
+    if (written->status != 204)
+      out.doc = std::move(written->doc);
+  } else {
+    out.charge = 1;
+  }
+  return out;
+}
+
+} // namespace
+
+void handle_batch(request_context& ctx, const container_record& coll) {
+  auto body = nlohmann::json::parse(ctx.req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_array())
+    return write_error(ctx.res, 400, "The batch body must be a JSON array of operations");
+  if (body.empty())
+    return write_error(ctx.res, 400, "The batch has no operations");
+  if (body.size() > max_batch_operations)
+    return write_error(ctx.res, 400,
+                       "A batch may have at most " + std::to_string(max_batch_operations) +
+                           " operations, this one has " + std::to_string(body.size()));
+  bool atomic = !ctx.req.has_header("x-ms-cosmos-batch-atomic") ||
+                header_is_true(ctx.req, "x-ms-cosmos-batch-atomic");
+  auto def = key_definition(coll);
+  if (!def)
+    return write_store_error(ctx.res, def.error());
+  std::optional<proto::partition_key> header_key;
+  if (auto text = ctx.req.get_header_value("x-ms-documentdb-partitionkey"); !text.empty()) {
+    auto key = proto::parse_partition_key_header(text);
+    if (!key)
+      return write_error(ctx.res, 400,
+                         "The partition key header x-ms-documentdb-partitionkey is invalid: " +
+                             proto::error_message(key.error()));
+    header_key = std::move(*key);
+  }
+  auto range_id = ctx.req.get_header_value("x-ms-documentdb-partitionkeyrangeid");
+  if (!range_id.empty() && std::none_of(coll.ranges.begin(), coll.ranges.end(),
+                                        [&](const range_record& r) { return r.id == range_id; }))
+    return write_error(
+        ctx.res, 410, "The partition key range '" + range_id + "' does not exist (any more)", 1002);
+  std::vector<operation> ops(body.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto message = prepare(body[i], i, coll, *def, header_key, ops[i]);
+    if (!message.empty()) {
+      if (atomic)
+        return write_error(ctx.res, 400, message);
+      ops[i].status = 400;
+      ops[i].message = std::move(message);
+      continue;
+    }
+    if (atomic && ops[i].where.pk != ops[0].where.pk)
+      return write_error(ctx.res, 400,
+                         "All operations of a transactional batch must have the same partition "
+                         "key: operation 0 has " +
+                             ops[0].where.pk + ", operation " + std::to_string(i) + " has " +
+                             ops[i].where.pk);
+    if (!range_id.empty() && ops[i].where.range_id != range_id) {
+      // The client's routing map is stale: it retries after reading the ranges again.
+      ops[i].status = 410;
+      ops[i].substatus = 1002;
+    }
+  }
+  std::vector<op_result> results(ops.size());
+  std::optional<size_t> failed_at;
+  auto done = ctx.service.data().transact([&](document_transaction& tx) -> caf::expected<bool> {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (ops[i].status != 0) {
+        results[i].status = ops[i].status;
+        results[i].substatus = ops[i].substatus;
+        continue;
+      }
+      auto r = execute(tx, coll, ops[i]);
+      if (!r)
+        return r.error();
+      results[i] = std::move(*r);
+      if (atomic && results[i].status >= 400) {
+        failed_at = i;
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!done)
+    return write_store_error(ctx.res, done.error());
+  auto out = nlohmann::json::array();
+  double total = 0;
+  bool any_failed = false;
+  std::map<std::string, int64_t> lsns;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    nlohmann::json entry;
+    if (failed_at && i != *failed_at) {
+      entry = {{"statusCode", 424}, {"subStatusCode", 0}, {"requestCharge", 0}};
+      out.push_back(std::move(entry));
+      continue;
+    }
+    const auto& r = results[i];
+    total += r.charge;
+    entry["statusCode"] = r.status;
+    entry["requestCharge"] = r.charge;
+    if (r.status >= 400) {
+      any_failed = true;
+      entry["subStatusCode"] = r.substatus;
+    } else if (!failed_at) {
+      if (r.range_lsn > 0)
+        lsns[ops[i].where.range_id] = std::max(lsns[ops[i].where.range_id], r.range_lsn);
+      if (r.doc) {
+        entry["eTag"] = r.doc->etag;
+        if (!ops[i].minimal)
+          entry["resourceBody"] = document_json(coll, *r.doc);
+      }
+    }
+    out.push_back(std::move(entry));
+  }
+  std::string session;
+  for (const auto& [range, lsn] : lsns)
+    session += (session.empty() ? "" : ",") + range + ":-1#" + std::to_string(lsn);
+  if (!session.empty())
+    put_header(ctx.res, "x-ms-session-token", session);
+  set_charge(ctx.res, total);
+  write_json(ctx.res, any_failed ? 207 : 200, out.dump());
+}
+
+} // namespace bulkd::emulator::cosmos

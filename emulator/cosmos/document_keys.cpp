@@ -1,0 +1,70 @@
+#include "emulator/cosmos/document_keys.hpp"
+
+#include "clients/cosmos/epk_hash.hpp"
+#include "clients/cosmos/error_message.hpp"
+#include "clients/cosmos/rid.hpp"
+
+namespace bulkd::emulator::cosmos {
+
+namespace proto = bulkd::cosmos;
+
+caf::expected<proto::partition_key_definition> key_definition(const container_record& coll) {
+  auto json = nlohmann::json::parse(coll.partition_key, nullptr, false);
+  return proto::parse_partition_key_definition(json);
+}
+
+std::optional<key_route> resolve_key(const container_record& coll,
+                                     const proto::partition_key_definition& def,
+                                     proto::partition_key key, std::string& error) {
+  if (key.size() != def.paths.size()) {
+    error = "Partition key provided either doesn't correspond to definition in the collection or "
+            "doesn't match partition key field values specified in the document: the container "
+            "has " +
+            std::to_string(def.paths.size()) + " partition key path(s), the key has " +
+            std::to_string(key.size()) + " value(s)";
+    return std::nullopt;
+  }
+  auto epk = proto::effective_partition_key(key, def);
+  if (!epk) {
+    error = proto::error_message(epk.error());
+    return std::nullopt;
+  }
+  key_route out;
+  for (const auto& r : coll.ranges)
+    if (proto::epk_range{r.min, r.max}.contains(*epk)) {
+      out.range_id = r.id;
+      break;
+    }
+  if (out.range_id.empty()) {
+    error = "No partition key range holds the effective partition key " + *epk;
+    return std::nullopt;
+  }
+  out.pk = proto::to_header(key);
+  out.key = std::move(key);
+  out.epk = std::move(*epk);
+  return out;
+}
+
+nlohmann::json document_json(const container_record& coll, const document_record& doc) {
+  auto out = nlohmann::json::parse(doc.body, nullptr, false);
+  if (!out.is_object())
+    out = nlohmann::json::object();
+  auto coll_number = collection_number(coll.key);
+  auto rid = proto::to_string(
+      proto::child_rid(coll.db_number, coll_number, proto::rid_child_type::document, doc.number));
+  out["_rid"] = rid;
+  out["_self"] = "dbs/" + proto::to_string(proto::database_rid(coll.db_number)) + "/colls/" +
+                 proto::to_string(proto::collection_rid(coll.db_number, coll_number)) + "/docs/" +
+                 rid + "/";
+  out["_etag"] = doc.etag;
+  out["_attachments"] = "attachments/";
+  out["_ts"] = doc.ts;
+  return out;
+}
+
+void strip_system_properties(nlohmann::json& body) {
+  for (const char* name : {"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
+    body.erase(name);
+}
+
+} // namespace bulkd::emulator::cosmos
