@@ -77,9 +77,14 @@ int run_cli(int argc, char** argv) {
     "the key space evenly), partition key ranges, document create/upsert/read/replace/delete\n"
     "with etags, session tokens and request charges, master-key signatures.\n"
     "--tls serves HTTPS with a self-signed certificate kept in --data-dir (emulator-cert.pem).\n"
-    "Not implemented yet: queries, change feed, batch/bulk, patch, feed paging, splits;\n"
-    "Key Vault and the token endpoints are not served by this command yet.\n"
-    "--faults injects errors into every request: 429=P (throttled, substatus 3200), 503=P,\n"
+    "Key Vault keys (same port, vault URL = the endpoint; keys kept in keyvault.sqlite) and an\n"
+    "AAD-like token endpoint (authority = the endpoint): the development client is tenant\n"
+    "00000000-0000-0000-0000-000000000000, client bulkd-dev, secret bulkd-dev-secret; more with\n"
+    "--clients FILE ({\"clients\": [{\"tenant\", \"client_id\", \"client_secret\" or\n"
+    "\"certificate_file\"}]}). Tokens are signed with a key made at start.\n"
+    "Not implemented yet: queries, change feed, batch/bulk, patch, feed paging, splits.\n"
+    "--faults injects errors into every Cosmos and Key Vault request (not the token endpoint):\n"
+    "429=P (throttled; Retry-After and x-ms-retry-after-ms unless retry-after=0ms), 503=P,\n"
     "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.");
   emu_cmd->add_option("--data-dir", emu.data_dir,
                       "Directory for the SQLite data (created; required unless --in-memory)");
@@ -94,6 +99,9 @@ int run_cli(int argc, char** argv) {
   emu_cmd->add_option("--faults", emu.faults,
                       "Fault injection, e.g. 429=0.2,503=0.05,latency=20ms,reset=0.01");
   emu_cmd->add_option("--cosmos-key", emu.cosmos_key, "Master key (default: the well-known key)");
+  emu_cmd->add_option("--clients", emu.clients_files,
+                      "JSON file of extra identity clients (repeatable)")
+    ->check(CLI::ExistingFile);
 
   demo_options demo;
   auto* demo_cmd = app.add_subcommand(

@@ -40,6 +40,7 @@ struct emulator_options {
   unsigned ranges = 1;
   std::string faults;
   std::string cosmos_key; // empty: the well-known emulator key
+  std::vector<std::string> clients_files; // extra identity clients (client_registry JSON)
 };
 
 struct demo_options {

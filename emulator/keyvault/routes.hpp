@@ -64,6 +64,11 @@ struct keyvault_context {
   /// with that status and Key Vault's error body, 0 to serve it.
   std::function<int(const httplib::Request&)> fault;
 
+  /// On those 429s: when > 0, "Retry-After" (seconds, rounded up) and "x-ms-retry-after-ms";
+  /// when 0, no retry hint at all (clients fall back to their own backoff, and the Azure SDKs
+  /// for JS do not retry such a 429).
+  int64_t throttle_retry_after_ms = 0;
+
   int64_t now() const;
 };
 

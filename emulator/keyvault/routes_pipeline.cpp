@@ -121,6 +121,11 @@ void handle(keyvault_context& ctx, const operation& op, const httplib::Request& 
     if (auto status = ctx.fault(req); status != 0) {
       std::string ignored;
       read_body(req, reader, false, ignored);
+      if (status == 429 && ctx.throttle_retry_after_ms > 0) {
+        auto ms = ctx.throttle_retry_after_ms;
+        res.set_header("Retry-After", std::to_string((ms + 999) / 1000));
+        res.set_header("x-ms-retry-after-ms", std::to_string(ms));
+      }
       if (status == 429)
         reply_error(c, 429, "Throttled",
                     "Request was not processed because too many requests were received. Reason: "
