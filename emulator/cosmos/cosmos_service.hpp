@@ -1,9 +1,10 @@
 #pragma once
 
 // The Cosmos DB part of the emulator: master-key authentication, the database account, databases,
-// containers, partition key ranges and documents (point operations), over the SQLite store.
-// Not yet (they answer 501 with a message): queries, document ReadFeed, change feed, batch/bulk,
-// patch, container replace, RID-based document paths, other resource types (offers, users,
+// containers, partition key ranges and documents (point operations, ReadFeed and the
+// latest-version change feed), over the SQLite store.
+// Not yet (they answer 501 or 400 with a message): the all-versions-and-deletes change feed,
+// queries, batch/bulk, patch, container replace, RID-based document paths, other resource types (offers, users,
 // sprocs, ...). Database and container lists answer in one page; there are no splits.
 //
 //   auto db = bulkd::emulator::cosmos::store::open(":memory:");
