@@ -127,6 +127,28 @@ TEST_CASE("key vault: the fault hook answers Throttled", "[keyvault_rest][auth]"
   CHECK(error_message(throttled) == "Request was not processed because too many requests were "
                                     "received. Reason: VaultRequestTypeLimitReached");
   CHECK(c.get("/keys").status == 200);
+  // Without throttle_retry_after_ms the 429 carries no retry hint.
+  CHECK(throttled.headers.count("Retry-After") == 0);
+  CHECK(throttled.headers.count("x-ms-retry-after-ms") == 0);
+}
+
+TEST_CASE("key vault: throttled answers carry Retry-After when configured",
+          "[keyvault_rest][auth]") {
+  kv_server s;
+  std::atomic<int> calls{0};
+  s.kv_ctx.fault = [&](const httplib::Request&) { return ++calls == 1 ? 429 : 0; };
+  s.kv_ctx.throttle_retry_after_ms = 1200;
+  kv_client c{s};
+  auto throttled = c.get("/keys");
+  REQUIRE(throttled.status == 429);
+  auto header = [&](const char* name) {
+    auto i = throttled.headers.find(name);
+    return i == throttled.headers.end() ? std::string{"(none)"} : i->second;
+  };
+  // The JS SDK's throttling strategy retries a 429 only when one of these is present.
+  CHECK(header("Retry-After") == "2");
+  CHECK(header("x-ms-retry-after-ms") == "1200");
+  CHECK(error_code(throttled) == "Throttled");
 }
 
 TEST_CASE("key vault: the SDK's body-less probe gets the challenge, then the call works",
