@@ -144,6 +144,7 @@ int run_emulator(const emulator_options& opts) {
   if (!signing_key)
     return fail(exit_code::failed, bulkd::cosmos::error_message(signing_key.error()));
   emulator::tls_files tls;
+  std::string temporary_cert_dir; // removed at exit
   if (opts.tls) {
     // In memory, the certificate still needs a home: a fresh private directory.
     std::string cert_dir = opts.data_dir;
@@ -153,6 +154,7 @@ int run_emulator(const emulator_options& opts) {
       if (::mkdtemp(templ.data()) == nullptr)
         return fail(exit_code::failed, "cannot create a directory for the TLS certificate");
       cert_dir = templ;
+      temporary_cert_dir = templ;
     }
     auto files = emulator::ensure_self_signed_certificate(cert_dir);
     if (!files)
@@ -254,6 +256,10 @@ int run_emulator(const emulator_options& opts) {
   std::printf("bulkd emulator: %s received, stopping\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   server->stop();
+  if (!temporary_cert_dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(temporary_cert_dir, ignored);
+  }
   return exit_code::ok;
 }
 
