@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs a Node conformance script against a fresh `bulkd emulator --in-memory --tls --port 0`.
 #
-#   run_keyvault.sh BULKD_BINARY SCRIPT [KEY_COUNT] [FAULTS]
+#   run_keyvault.sh BULKD_BINARY SCRIPT [KEY_COUNT] [FAULTS] [CLIENTS_FILE]
 #
+# With CLIENTS_FILE the emulator gets --clients CLIENTS_FILE and the script signs in as the first
+# client of that file instead of the development client.
 # Fails (never skips) when node or the pinned SDKs (tests/conformance/node_modules, installed by
 # scripts/deps) are missing. The emulator is always stopped on exit.
 set -euo pipefail
@@ -11,6 +13,7 @@ bulkd=${1:?usage: run_keyvault.sh BULKD_BINARY SCRIPT [KEY_COUNT] [FAULTS]}
 script=${2:?usage: run_keyvault.sh BULKD_BINARY SCRIPT [KEY_COUNT] [FAULTS]}
 key_count=${3:-60}
 faults=${4:-}
+clients=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 if ! command -v node >/dev/null 2>&1; then
@@ -43,6 +46,7 @@ trap cleanup EXIT INT TERM
 
 args=(emulator --in-memory --tls --port 0)
 [ -n "$faults" ] && args+=(--faults "$faults")
+[ -n "$clients" ] && args+=(--clients "$clients")
 "$bulkd" "${args[@]}" >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 
@@ -69,7 +73,7 @@ cat "$work/emulator.out"
 status=0
 expect_throttled=0
 case "$faults" in *429=*) expect_throttled=1 ;; esac
-(cd "$here" && BULKD_EXPECT_THROTTLED="$expect_throttled" BULKD_EMULATOR_URL="$url" BULKD_KEY_COUNT="$key_count" NODE_EXTRA_CA_CERTS="$cert" \
+(cd "$here" && BULKD_CLIENTS_FILE="$clients" BULKD_EXPECT_THROTTLED="$expect_throttled" BULKD_EMULATOR_URL="$url" BULKD_KEY_COUNT="$key_count" NODE_EXTRA_CA_CERTS="$cert" \
   NODE_NO_WARNINGS=1 node "$script") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- emulator log (last 40 lines) ---" >&2

@@ -4,6 +4,7 @@
 // Environment (set by ../run_keyvault.sh):
 //   BULKD_EMULATOR_URL   https://127.0.0.1:PORT (the vault URL and the identity authority)
 //   BULKD_KEY_COUNT      keys to create (default 60)
+//   BULKD_CLIENTS_FILE   when set: sign in as the first client of this --clients file
 //   BULKD_EXPECT_THROTTLED  "1" when the emulator runs with 429 faults (then some 429 must occur)
 //   NODE_EXTRA_CA_CERTS  the emulator's self-signed certificate
 // Exits 0 when every check passed, 1 with the failed check otherwise.
@@ -103,15 +104,22 @@ async function step(name, fn) {
 }
 
 async function main() {
-  const credential = new ClientSecretCredential(tenant, "bulkd-dev", "bulkd-dev-secret",
-                                                credentialOptions);
+  let [clientId, secret] = ["bulkd-dev", "bulkd-dev-secret"];
+  if (process.env.BULKD_CLIENTS_FILE) {
+    const first = JSON.parse(require("node:fs").readFileSync(process.env.BULKD_CLIENTS_FILE))
+      .clients[0];
+    assert.equal(first.tenant, tenant);
+    [clientId, secret] = [first.client_id, first.client_secret];
+  }
+  console.log(`signing in as ${clientId}`);
+  const credential = new ClientSecretCredential(tenant, clientId, secret, credentialOptions);
   const client = new KeyClient(url, credential, clientOptions);
 
   await step("identity: token for the vault scope; a wrong secret is refused", async () => {
     const token = await credential.getToken("https://vault.azure.net/.default");
     assert.ok(token && token.token.split(".").length === 3, "a JWT");
     assert.ok(token.expiresOnTimestamp > Date.now(), "expires in the future");
-    const wrong = new ClientSecretCredential(tenant, "bulkd-dev", "not-the-secret",
+    const wrong = new ClientSecretCredential(tenant, clientId, "not-the-secret",
                                              credentialOptions);
     try {
       await wrong.getToken("https://vault.azure.net/.default");
