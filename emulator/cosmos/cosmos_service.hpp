@@ -1,11 +1,11 @@
 #pragma once
 
 // The Cosmos DB part of the emulator: master-key authentication, the database account, databases,
-// containers, partition key ranges and documents (point operations, ReadFeed and the
-// latest-version change feed), over the SQLite store.
+// containers, partition key ranges and documents (point operations, patch, queries, batch/bulk,
+// ReadFeed and the latest-version change feed), over the SQLite store.
 // Not yet (they answer 501 or 400 with a message): the all-versions-and-deletes change feed,
-// queries, batch/bulk, patch, container replace, RID-based document paths, other resource types (offers, users,
-// sprocs, ...). Database and container lists answer in one page; there are no splits.
+// container replace, RID-based document paths, other resource types (offers, users, sprocs,
+// ...). Database and container lists answer in one page; there are no splits.
 //
 //   auto db = bulkd::emulator::cosmos::store::open(":memory:");
 //   auto svc = bulkd::emulator::cosmos::cosmos_service::make(config, std::move(*db));
