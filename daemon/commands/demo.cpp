@@ -154,9 +154,9 @@ int run_demo(const demo_options& opts) {
     std::printf("  [%s] %-40s %s\n", s.ok ? " ok " : "FAIL", s.what.c_str(), s.detail.c_str());
   }
   std::printf("\nThe daemon's log: %s\n", log_path.c_str());
-  std::printf("\nNot in this version yet: the embedded Cosmos DB + Key Vault emulator and running\n"
-              "the jobs themselves (bulk loads, change feeds, key backups). See README.md, "
-              "\"Status\".\n");
+  std::printf("\nThe local Cosmos DB + Key Vault endpoint runs on its own: bulkd emulator --in-memory\n"
+              "Not in this version yet: running the jobs themselves (bulk loads, change feeds, key\n"
+              "backups) and starting the emulator inside the demo. See README.md, \"Status\".\n");
   return all_ok ? exit_code::ok : exit_code::failed;
 }
 
