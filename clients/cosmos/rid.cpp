@@ -60,7 +60,11 @@ const char* to_string(rid_kind kind) {
 }
 
 uint32_t collection_word(uint32_t number) {
-  return number | collection_marker;
+  return ((number & ~0x7Fu) << 1) | collection_marker | (number & 0x7Fu);
+}
+
+uint32_t collection_number_of(uint32_t word) {
+  return ((word >> 8) << 7) | (word & 0x7Fu);
 }
 
 uint64_t child_word(rid_child_type type, uint64_t number) {

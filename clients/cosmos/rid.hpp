@@ -40,8 +40,13 @@ struct resource_id {
   friend bool operator==(const resource_id&, const resource_id&) = default;
 };
 
-/// Collection words always carry the 0x80 marker bit; `number` supplies the rest.
+/// Collection words carry the 0x80 marker bit in their first (lowest) byte. The number's low 7 bits
+/// sit beside the marker and the rest above that byte, so distinct numbers below 2^31 give
+/// distinct words (numbers below 128 give number | 0x80).
 uint32_t collection_word(uint32_t number);
+
+/// The number a collection word was made from (the inverse of collection_word).
+uint32_t collection_number_of(uint32_t word);
 
 /// Child words: the type in the top nibble, `number` (below 2^60) in the rest.
 uint64_t child_word(rid_child_type type, uint64_t number);

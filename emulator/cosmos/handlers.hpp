@@ -51,7 +51,7 @@ double write_charge(size_t bytes);
 bool header_is_true(const httplib::Request& req, const char* name);
 /// Resource ids: 1..255 characters, none of / \ ? #. Empty when fine, else the 400 message.
 std::string check_resource_id(std::string_view id);
-/// The collection RID number for a container key (injective; collection_word only ORs 0x80 in).
+/// The collection RID number for a container key (collection_word makes it injective).
 uint32_t collection_number(int64_t key);
 /// The container key for a parsed collection word.
 int64_t container_key(uint32_t collection_word);

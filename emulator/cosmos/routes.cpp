@@ -150,12 +150,11 @@ std::string check_resource_id(std::string_view id) {
 }
 
 uint32_t collection_number(int64_t key) {
-  auto k = static_cast<uint32_t>(key);
-  return ((k & ~0x7Fu) << 1) | (k & 0x7Fu);
+  return static_cast<uint32_t>(key);
 }
 
 int64_t container_key(uint32_t word) {
-  return static_cast<int64_t>(((word >> 8) << 7) | (word & 0x7Fu));
+  return static_cast<int64_t>(bulkd::cosmos::collection_number_of(word));
 }
 
 bool is_cosmos_path(std::string_view path) {

@@ -81,3 +81,16 @@ TEST_CASE("bad RIDs are refused with a reason", "[cosmos][rid]") {
   CHECK(reason("AQAAAIEAAAABAAAAAAAAMA==") == "parse_error: invalid RID "
                                               "'AQAAAIEAAAABAAAAAAAAMA==': unknown child type 3");
 }
+
+TEST_CASE("collection words are distinct for distinct numbers", "[cosmos][rid]") {
+  // Regression: collection_word used to OR the 0x80 marker into the number, so 1 and 129 (and
+  // every n and n | 0x80) gave the same RID.
+  CHECK(collection_word(1) == 0x81);
+  CHECK(collection_word(129) != collection_word(1));
+  CHECK(to_string(collection_rid(1, 129)) != to_string(collection_rid(1, 1)));
+  for (uint32_t n : {0u, 1u, 127u, 128u, 129u, 255u, 256u, 40000u, 0x12345678u, 0x7FFFFFFFu}) {
+    INFO(n);
+    CHECK((collection_word(n) & 0x80u) == 0x80u);
+    CHECK(collection_number_of(collection_word(n)) == n);
+  }
+}
