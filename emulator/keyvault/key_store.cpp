@@ -121,6 +121,33 @@ caf::error delete_key_rows(sqlite3* db, std::string_view name) {
   return key.bind(name).run();
 }
 
+/// One page of live (or soft-deleted) keys in name order after `after_name`, each read by `read`.
+template <class Record, class Read>
+caf::expected<key_page<Record>> page_by_name(sqlite3* db, bool deleted, std::string_view after_name,
+                                             size_t limit, Read read) {
+  sql::statement q{db, deleted ? "SELECT name FROM kv_key WHERE deleted_date IS NOT NULL AND "
+                                 "name > ? ORDER BY name LIMIT ?"
+                               : "SELECT name FROM kv_key WHERE deleted_date IS NULL AND name > ? "
+                                 "ORDER BY name LIMIT ?"};
+  q.bind(after_name, static_cast<int64_t>(limit) + 1);
+  std::vector<std::string> names;
+  while (q.step())
+    names.push_back(q.text(0));
+  if (q.error())
+    return q.error();
+  key_page<Record> out;
+  out.more = names.size() > limit;
+  if (out.more)
+    names.pop_back();
+  for (auto& name : names) {
+    auto record = read(db, name);
+    if (!record)
+      return record.error();
+    out.items.push_back(std::move(*record));
+  }
+  return out;
+}
+
 } // namespace
 
 caf::expected<std::unique_ptr<key_store>> key_store::open(const std::string& path) {
@@ -257,25 +284,7 @@ key_store::update(std::string_view name, std::string_view version,
 caf::expected<key_page<key_record>> key_store::list_keys(std::string_view after_name,
                                                          size_t limit) const {
   std::lock_guard guard{mutex_};
-  sql::statement q{db_, "SELECT name FROM kv_key WHERE deleted_date IS NULL AND name > ? ORDER BY "
-                        "name LIMIT ?"};
-  q.bind(after_name, static_cast<int64_t>(limit) + 1);
-  std::vector<std::string> names;
-  while (q.step())
-    names.push_back(q.text(0));
-  if (q.error())
-    return q.error();
-  key_page<key_record> out;
-  out.more = names.size() > limit;
-  if (out.more)
-    names.pop_back();
-  for (auto& name : names) {
-    auto record = latest_version(db_, name);
-    if (!record)
-      return record.error();
-    out.items.push_back(std::move(*record));
-  }
-  return out;
+  return page_by_name<key_record>(db_, false, after_name, limit, latest_version);
 }
 
 caf::expected<key_page<key_record>> key_store::list_versions(std::string_view name,
@@ -328,25 +337,7 @@ caf::expected<deleted_key_record> key_store::get_deleted(std::string_view name) 
 caf::expected<key_page<deleted_key_record>> key_store::list_deleted(std::string_view after_name,
                                                                     size_t limit) const {
   std::lock_guard guard{mutex_};
-  sql::statement q{db_, "SELECT name FROM kv_key WHERE deleted_date IS NOT NULL AND name > ? "
-                        "ORDER BY name LIMIT ?"};
-  q.bind(after_name, static_cast<int64_t>(limit) + 1);
-  std::vector<std::string> names;
-  while (q.step())
-    names.push_back(q.text(0));
-  if (q.error())
-    return q.error();
-  key_page<deleted_key_record> out;
-  out.more = names.size() > limit;
-  if (out.more)
-    names.pop_back();
-  for (auto& name : names) {
-    auto record = read_deleted(db_, name);
-    if (!record)
-      return record.error();
-    out.items.push_back(std::move(*record));
-  }
-  return out;
+  return page_by_name<deleted_key_record>(db_, true, after_name, limit, read_deleted);
 }
 
 caf::expected<key_record> key_store::recover(std::string_view name) {
