@@ -18,7 +18,9 @@ int hex_value(char c) {
   return -1;
 }
 
-caf::expected<std::string> decode_part(std::string_view s) {
+} // namespace
+
+caf::expected<std::string> form_decode_component(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -39,8 +41,6 @@ caf::expected<std::string> decode_part(std::string_view s) {
   }
   return out;
 }
-
-} // namespace
 
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
@@ -81,10 +81,10 @@ caf::expected<form_fields> form_decode(std::string_view body) {
     auto eq = pair.find('=');
     if (eq == std::string_view::npos)
       return make_error(ec::parse_error, "form field without '='");
-    auto name = decode_part(pair.substr(0, eq));
+    auto name = form_decode_component(pair.substr(0, eq));
     if (!name)
       return std::move(name.error());
-    auto value = decode_part(pair.substr(eq + 1));
+    auto value = form_decode_component(pair.substr(eq + 1));
     if (!value)
       return std::move(value.error());
     out.emplace_back(std::move(*name), std::move(*value));

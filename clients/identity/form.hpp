@@ -20,6 +20,10 @@ std::string percent_encode(std::string_view text);
 /// "name=value&name=value" with both sides percent-encoded.
 std::string form_encode(const form_fields& fields);
 
+/// Decodes one name or value of form data: '+' is a space, %XX escapes. ec::parse_error on a
+/// truncated or invalid escape.
+caf::expected<std::string> form_decode_component(std::string_view text);
+
 /// Decodes form data: '&'-separated pairs, '+' is a space, %XX escapes. ec::parse_error on a broken
 /// escape or a pair without '='.
 caf::expected<form_fields> form_decode(std::string_view body);

@@ -1,45 +1,10 @@
 #include "emulator/identity/token_request.hpp"
 
+#include "clients/identity/form.hpp"
+
 #include <set>
 
 namespace bulkd::emulator::identity {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> form_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size())
-        return std::nullopt;
-      auto hi = hex_value(text[i + 1]);
-      auto lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-} // namespace
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view body) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -50,9 +15,11 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::
     if (pair.empty())
       continue;
     auto eq = pair.find('=');
-    auto name = form_decode(pair.substr(0, eq));
-    auto value =
-        form_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    // Unlike bulkd::identity::form_decode, a field without '=' is accepted with an empty value (a
+    // lenient server); the escapes are decoded the same way.
+    auto name = bulkd::identity::form_decode_component(pair.substr(0, eq));
+    auto value = bulkd::identity::form_decode_component(
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
     if (!name || !value)
       return std::nullopt;
     out.emplace_back(std::move(*name), std::move(*value));
