@@ -78,8 +78,7 @@ caf::error create_private_directories(const std::filesystem::path& dir) {
     if (::stat(current.c_str(), &st) != 0)
       return sys_error("cannot stat", current, errno);
     if (!S_ISDIR(st.st_mode))
-      return make_error(ec::io_error,
-                        "cannot create directory " + current.string() + ": not a directory");
+      return sys_error("cannot create directory", current, ENOTDIR);
   }
   return {};
 }

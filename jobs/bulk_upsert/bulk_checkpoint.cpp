@@ -8,10 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace bulkd {
 
@@ -97,18 +96,32 @@ std::filesystem::path bulk_checkpoint_path(const std::filesystem::path& state_di
 }
 
 caf::expected<bulk_checkpoint> load_bulk_checkpoint(const std::filesystem::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  if (!in) {
-    auto err = errno;
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec) && !ec)
-      return bulk_checkpoint{};
+  auto fail = [&](int err) {
     return make_error(ec::io_error,
                       "cannot read checkpoint " + file.string() + ": " + std::strerror(err));
+  };
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return bulk_checkpoint{};
+    return fail(errno);
   }
-  std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-  if (in.bad())
-    return make_error(ec::io_error, "cannot read checkpoint " + file.string());
+  std::string text;
+  char buf[16384];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      auto err = errno;
+      ::close(fd);
+      return fail(err);
+    }
+    if (n == 0)
+      break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
   if (text.empty())
     return corrupt(file, "the file is empty");
   try {
