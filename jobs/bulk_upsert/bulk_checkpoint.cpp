@@ -148,7 +148,7 @@ caf::error save_bulk_checkpoint(const std::filesystem::path& file, const bulk_ch
   doc["files"] = std::move(files);
   // A path that is not UTF-8 is stored with U+FFFD in place of the bad bytes; find_file matches
   // it the same way.
-  auto text = doc.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  auto text = doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   return write_file_atomically(file, text);
 }
 

@@ -30,6 +30,8 @@ std::string grouped(uint64_t n) {
 std::string grouped(double x) {
   if (!std::isfinite(x) || x < 0)
     return "0";
+  if (x >= 1e18)
+    return ">1e18";
   return grouped(static_cast<uint64_t>(std::llround(x)));
 }
 
@@ -41,6 +43,8 @@ std::string fixed(double x, int decimals) {
 
 // 59 -> "59s", 125 -> "2m05s", 7380 -> "2h03m"
 std::string short_duration(double seconds) {
+  if (!(seconds < 100 * 86400.0))
+    return ">100d";
   auto s = static_cast<uint64_t>(std::llround(seconds));
   char buf[64];
   if (s < 60)

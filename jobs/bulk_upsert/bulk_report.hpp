@@ -28,7 +28,7 @@ struct bulk_report {
 /// {"job":..,"ok":..,"error":null|"..","seconds":..,"files":[..],"read":..,"written":..,
 ///  "dead_lettered":..,"rejected":..,"retries":..,"throttles":..,"rebatches":..,
 ///  "routing_refreshes":..,"request_charge":..,"docs_per_second":..,"ru_per_second":..}
-/// docs_per_second counts written documents.
+/// docs_per_second counts written documents. Ends in a newline.
 std::string to_json(const bulk_report& r);
 
 /// A table for the terminal (several lines, ending in a newline).

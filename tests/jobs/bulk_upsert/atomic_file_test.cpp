@@ -3,10 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,7 +88,7 @@ TEST_CASE("atomic file: replaces content and mode of an existing file", "[atomic
   CHECK(entries_in(dir.path) == 1);
 }
 
-TEST_CASE("atomic file: an existing parent keeps its mode; a restrictive umask still gives 0600",
+TEST_CASE("atomic file: an existing parent keeps its mode and a restrictive umask still gives 0600",
           "[atomic]") {
   temp_dir dir;
   fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
@@ -130,6 +132,26 @@ TEST_CASE("atomic file: failures name the path and leave no temporary file", "[a
     REQUIRE(err);
     CHECK_THAT(bulkd::render(err), Catch::Contains((dir.path / "f.json").string()) &&
                                        Catch::Contains("Permission denied"));
+  }
+  SECTION("a write that fails keeps the old content") {
+    auto file = dir.path / "keep.json";
+    REQUIRE_FALSE(bulkd::write_file_atomically(file, "old"));
+    // Files may not grow beyond 16 bytes: the write fails with EFBIG instead of a signal.
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old_limit{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    rlimit small = old_limit;
+    small.rlim_cur = 16;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    auto err = bulkd::write_file_atomically(file, std::string(100, 'x'));
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    std::signal(SIGXFSZ, old_handler);
+    REQUIRE(err);
+    CHECK_THAT(bulkd::render(err), Catch::StartsWith("io_error: cannot write " +
+                                                     (dir.path / ".keep.json.tmp-").string()) &&
+                                       Catch::EndsWith(": File too large"));
+    CHECK(slurp(file) == "old");
+    CHECK(entries_in(dir.path) == 1);
   }
   SECTION("no file name") {
     auto err = bulkd::write_file_atomically(dir.path / "", "data");

@@ -211,8 +211,9 @@ TEST_CASE("checkpoint: plan_file skips, resumes or restarts", "[checkpoint]") {
   }
 }
 
-TEST_CASE("checkpoint: set_file replaces or appends; a non-UTF-8 path still matches after a reload",
-          "[checkpoint]") {
+TEST_CASE(
+    "checkpoint: set_file replaces or appends, and a non-UTF-8 path still matches after a reload",
+    "[checkpoint]") {
   temp_dir dir;
   bulk_checkpoint cp;
   set_file(cp, {"/x", {1, 1}, {10, 2}, false});

@@ -68,7 +68,7 @@ TEST_CASE("report: JSON has the stable fields and rates", "[report]") {
   CHECK(j["ru_per_second"].get<double>() == Approx(60'000.025));
 }
 
-TEST_CASE("report: a failed run carries its error; zero seconds gives zero rates", "[report]") {
+TEST_CASE("report: a failed run carries its error and zero seconds gives zero rates", "[report]") {
   auto r = sample();
   r.ok = false;
   r.error = "container not found";
@@ -128,6 +128,8 @@ TEST_CASE("report: progress line with rates, percent and ETA", "[report]") {
   c.bytes_read = 1;
   c.bytes_total = 100'000;
   CHECK_THAT(render_progress_line(c, 10), Catch::EndsWith("ETA 277h46m"));
+  c.bytes_total = 1'000'000'000'000;
+  CHECK_THAT(render_progress_line(c, 1000), Catch::EndsWith("0.0% | ETA >100d"));
   c.bytes_read = 1000;
   c.bytes_total = 1000;
   CHECK_THAT(render_progress_line(c, 10), Catch::EndsWith("100.0% | ETA 0s"));

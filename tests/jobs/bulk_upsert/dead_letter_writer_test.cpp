@@ -106,7 +106,7 @@ TEST_CASE("dead letters: raw text, numbers and invalid UTF-8 are stored as strin
   CHECK(line.find('\n') == std::string::npos);
 }
 
-TEST_CASE("dead letters: reopening appends; the writer moves", "[dead_letter]") {
+TEST_CASE("dead letters: reopening appends and the writer moves", "[dead_letter]") {
   temp_dir dir;
   auto file = dir.path / "dl.jsonl";
   {

@@ -34,7 +34,7 @@ TEST_CASE("token bucket: refills at the rate up to the burst", "[token_bucket]")
   CHECK(b.wait_time(t0 + 1min) == ms{501});
 }
 
-TEST_CASE("token bucket: rate 0 means no budget; time going back refills nothing",
+TEST_CASE("token bucket: rate 0 means no budget and time going back refills nothing",
           "[token_bucket]") {
   token_bucket unlimited{0, 0, t0};
   unlimited.spend(1e9, t0);
