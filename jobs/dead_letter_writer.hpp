@@ -4,7 +4,8 @@
 // came from and why:
 // {"time":"2026-01-31T12:00:00.250Z","source_file":"a.jsonl","line":17,"status":400,
 //  "substatus":0,"message":"...","id":"x","record":{...}}
-// `record` is the document when it is valid JSON, otherwise the raw text as a JSON string.
+// `record` is the document when it is a JSON object or array, otherwise the raw text as a JSON
+// string (so "42" or a CSV row stays text). Invalid UTF-8 becomes U+FFFD.
 
 #include "jobs/timestamp.hpp"
 
