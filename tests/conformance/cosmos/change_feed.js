@@ -1,121 +1,162 @@
 // Reads `bulkd emulator`'s change feed with the official @azure/cosmos (pinned in
-// ../package-lock.json): getChangeFeedIterator from the beginning over BULKD_DOC_COUNT documents
-// spread over every range, the continuation of the same iterator, a resumed continuation token,
-// start-from-now, one partition key, and the legacy items.changeFeed API.
+// ../package-lock.json) over BULKD_DOC_COUNT documents (default 10,000) written across the four
+// ranges of --ranges 4: getChangeFeedIterator from Beginning, from Now and from a continuation
+// token saved in the middle of a pass. Each pass must give every document exactly once (exact id
+// sets, latest versions), and new writes (creates and updates) must come on the next read of
+// every iterator. Also: each feed range on its own, one partition key, the legacy changeFeed API.
 //
-// Environment (set by run_cosmos.sh):
-//   BULKD_EMULATOR_URL   https://127.0.0.1:PORT
-//   BULKD_DOC_COUNT      documents to write (default 1000)
-//   NODE_EXTRA_CA_CERTS  the emulator's self-signed certificate
+// Environment (set by run_cosmos.sh): BULKD_EMULATOR_URL, BULKD_DOC_COUNT, NODE_EXTRA_CA_CERTS.
 // Exits 0 when every check passed, 1 with the failed check otherwise.
 "use strict";
 
 const assert = require("node:assert/strict");
-const { CosmosClient, ChangeFeedStartFrom, StatusCodes } = require("@azure/cosmos");
+const { ChangeFeedStartFrom, StatusCodes } = require("@azure/cosmos");
+const c = require("./common.js");
 
-const url = process.env.BULKD_EMULATOR_URL;
-const docCount = Number(process.env.BULKD_DOC_COUNT || "1000");
-if (!url) {
-  console.error("BULKD_EMULATOR_URL is not set (run this through run_cosmos.sh)");
-  process.exit(2);
-}
-const key =
-  "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
-const keys = 37;
+const docCount = c.docCount(10000);
+const keys = 101;
+const pkOf = (i) => `p${i % keys}`;
 
-async function writeAll(container, docs) {
-  const width = 16;
-  let next = 0;
-  async function worker() {
-    while (next < docs.length) {
-      const doc = docs[next++];
-      await container.items.upsert(doc);
-    }
-  }
-  await Promise.all(Array.from({ length: width }, worker));
-}
-
-// Reads until the iterator answers 304 (every range caught up); the ids, once each expected.
-async function drain(iterator) {
-  const ids = [];
-  let last;
-  for (let pages = 0; pages < 10000; ++pages) {
-    const res = await iterator.readNext();
-    last = res;
-    if (res.statusCode === StatusCodes.NotModified) return { ids, last };
-    assert.equal(res.statusCode, StatusCodes.Ok);
-    for (const item of res.result) ids.push(item.id);
-  }
-  throw new Error("the change feed never answered 304");
-}
-
-function checkOnce(ids, expected, what) {
-  const seen = new Set(ids);
-  assert.equal(ids.length, seen.size, `${what}: a document came twice`);
-  assert.deepEqual([...seen].sort(), [...expected].sort(), `${what}: wrong documents`);
+// Every document once, each at the version `versions` holds for its id.
+function checkPass(docs, versions, what) {
+  c.checkOnce(
+    docs.map((d) => d.id),
+    [...versions.keys()],
+    what,
+  );
+  for (const d of docs) assert.equal(d.n, versions.get(d.id), `${what}: ${d.id} at its latest version`);
 }
 
 async function main() {
-  const client = new CosmosClient({ endpoint: url, key });
+  const client = c.makeClient();
   const { database } = await client.databases.createIfNotExists({ id: "cfdb" });
   const { container } = await database.containers.createIfNotExists({
     id: "cf",
     partitionKey: { paths: ["/pk"], version: 2 },
   });
-  const ranges = await container.readPartitionKeyRanges().fetchAll();
-  console.log(`ranges: ${ranges.resources.length}`);
+  await c.checkRanges(container, 4);
 
-  const docs = Array.from({ length: docCount }, (_, i) => ({ id: `d${i}`, pk: `p${i % keys}`, n: i }));
-  await writeAll(container, docs);
+  // Started (first read answered 304) before anything is written.
+  const now = container.items.getChangeFeedIterator({
+    changeFeedStartFrom: ChangeFeedStartFrom.Now(),
+    maxItemCount: 500,
+  });
+  assert.equal((await now.readNext()).statusCode, StatusCodes.NotModified, "now: empty at first");
 
-  const iterator = container.items.getChangeFeedIterator({
+  const docs = Array.from({ length: docCount }, (_, i) => ({ id: `d${i}`, pk: pkOf(i), n: i }));
+  const versions = new Map(docs.map((d) => [d.id, d.n]));
+  await c.step(`write ${docCount} documents (single upserts, 16 at a time)`, () =>
+    c.upsertAll(container, docs),
+  );
+
+  // Every range holds documents, and the four feed ranges together hold each document once.
+  const perRange = await c.step("read each feed range from the beginning", () =>
+    c.docsPerRange(container),
+  );
+  assert.equal(perRange.length, 4, "four feed ranges");
+  for (const [i, r] of perRange.entries()) assert.ok(r.length > 0, `feed range ${i} is empty`);
+  checkPass(perRange.flat(), versions, "the four feed ranges together");
+  console.log(`  documents per range: ${perRange.map((r) => r.length).join(", ")}`);
+
+  const beginning = container.items.getChangeFeedIterator({
     changeFeedStartFrom: ChangeFeedStartFrom.Beginning(),
     maxItemCount: 100,
   });
-  const first = await drain(iterator);
-  checkOnce(first.ids, docs.map((d) => d.id), "from the beginning");
-  console.log(`beginning: ${first.ids.length} documents, each once`);
+  const first = await c.step("beginning: first pass", () => c.drain(beginning));
+  checkPass(first.docs, versions, "from the beginning");
 
-  const now = container.items.getChangeFeedIterator({
-    changeFeedStartFrom: ChangeFeedStartFrom.Now(),
+  const fromNow = await c.step("now: first pass", () => c.drain(now));
+  checkPass(fromNow.docs, versions, "from now (everything was written after it started)");
+
+  // A continuation saved in the middle of a pass: the pages before it and the resumed iterator
+  // after it together give every document once.
+  const partial = container.items.getChangeFeedIterator({
+    changeFeedStartFrom: ChangeFeedStartFrom.Beginning(),
+    maxItemCount: 100,
   });
-  assert.equal((await now.readNext()).statusCode, StatusCodes.NotModified);
-
-  const fresh = Array.from({ length: 20 }, (_, i) => ({ id: `n${i}`, pk: `p${i % keys}` }));
-  await writeAll(container, fresh);
-  // An update of an old document comes again, once, at its new version.
-  await container.items.upsert({ id: "d7", pk: `p${7 % keys}`, n: -7 });
-  const expected = fresh.map((d) => d.id).concat(["d7"]);
-  const second = await drain(iterator);
-  checkOnce(second.ids, expected, "same iterator after new writes");
-  checkOnce((await drain(now)).ids, expected, "start from now");
-  console.log(`continuation: ${second.ids.length} new changes`);
-
-  const token = second.last.continuationToken;
-  assert.ok(token, "a 304 page carries a continuation token");
-  await container.items.upsert({ id: "late", pk: "p1" });
+  const before = [];
+  let token;
+  while (before.length < docCount / 3) {
+    const page = await partial.readNext();
+    assert.equal(page.statusCode, StatusCodes.Ok, "partial pass: 200");
+    before.push(...page.result);
+    token = page.continuationToken;
+  }
+  assert.ok(token, "a 200 page carries a continuation token");
   const resumed = container.items.getChangeFeedIterator({
     changeFeedStartFrom: ChangeFeedStartFrom.Continuation(token),
+    maxItemCount: 100,
   });
-  checkOnce((await drain(resumed)).ids, ["late"], "resumed continuation token");
+  const after = await c.step("continuation saved after a third: rest of the pass", () =>
+    c.drain(resumed),
+  );
+  checkPass(before.concat(after.docs), versions, "saved continuation (before + after)");
+  console.log(`  continuation: ${before.length} before the token, ${after.docs.length} after`);
 
-  const p3 = container.items.getChangeFeedIterator({
+  // New writes: creates on every range and updates of old documents, which come once more at
+  // their new version.
+  const fresh = Array.from({ length: 500 }, (_, i) => ({ id: `n${i}`, pk: pkOf(i), n: -i - 1 }));
+  const updates = Array.from({ length: 100 }, (_, i) => {
+    const j = i * Math.floor(docCount / 100);
+    return { id: `d${j}`, pk: pkOf(j), n: docCount + j };
+  });
+  await c.step("write 500 new and update 100 old documents", async () => {
+    await c.upsertAll(container, fresh);
+    await c.upsertAll(container, updates);
+  });
+  const changed = new Map([...fresh, ...updates].map((d) => [d.id, d.n]));
+  for (const [id, n] of changed) versions.set(id, n);
+  for (const [what, it] of [
+    ["beginning", beginning],
+    ["now", now],
+    ["saved continuation", resumed],
+  ]) {
+    const next = await c.drain(it);
+    checkPass(next.docs, changed, `${what}: next read after the new writes`);
+    assert.equal((await it.readNext()).statusCode, StatusCodes.NotModified, `${what}: caught up`);
+  }
+  console.log(`  new writes: ${changed.size} changes seen once by each iterator`);
+
+  // The continuation of a caught-up (304) iterator resumes exactly after it.
+  const caughtUp = (await beginning.readNext()).continuationToken;
+  assert.ok(caughtUp, "a 304 page carries a continuation token");
+  await container.items.upsert({ id: "late", pk: "p1", n: 0 });
+  const late = container.items.getChangeFeedIterator({
+    changeFeedStartFrom: ChangeFeedStartFrom.Continuation(caughtUp),
+  });
+  c.checkOnce((await c.drain(late)).docs.map((d) => d.id), ["late"], "continuation of a 304");
+  versions.set("late", 0);
+
+  // A whole second pass from the beginning: the latest version of everything, once.
+  const again = container.items.getChangeFeedIterator({
+    changeFeedStartFrom: ChangeFeedStartFrom.Beginning(),
+    maxItemCount: 1000,
+  });
+  const second = await c.step("beginning: second pass", () => c.drain(again));
+  checkPass(second.docs, versions, "second pass from the beginning");
+
+  // One partition key, through the iterator and through the legacy API (paged until 304).
+  const p3 = new Map([...versions].filter(([id]) => docOrFreshPk(id) === "p3"));
+  const byKey = container.items.getChangeFeedIterator({
     changeFeedStartFrom: ChangeFeedStartFrom.Beginning("p3"),
   });
-  const p3ids = docs.concat(fresh).filter((d) => d.pk === "p3").map((d) => d.id);
-  checkOnce((await drain(p3)).ids, p3ids, "one partition key");
-
-  const legacy = container.items.changeFeed("p3", { startFromBeginning: true });
-  const page = await legacy.fetchNext();
-  checkOnce(page.result.map((d) => d.id), p3ids, "legacy changeFeed API");
-  assert.equal((await legacy.fetchNext()).statusCode, StatusCodes.NotModified);
-  console.log("partition key and legacy API: ok");
+  checkPass((await c.drain(byKey)).docs, p3, "one partition key");
+  const legacy = container.items.changeFeed("p3", { startFromBeginning: true, maxItemCount: 50 });
+  const legacyDocs = [];
+  for (let pages = 0; ; ++pages) {
+    assert.ok(pages < 1000, "legacy changeFeed API: no end");
+    const page = await legacy.fetchNext();
+    if (page.statusCode === StatusCodes.NotModified) break;
+    legacyDocs.push(...page.result);
+  }
+  checkPass(legacyDocs, p3, "legacy changeFeed API");
+  console.log(`  one partition key: ${p3.size} documents (iterator and legacy API)`);
 }
 
-main().then(
-  () => console.log("change feed conformance: ok"),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+// The partition key of the documents this script writes, from their id.
+function docOrFreshPk(id) {
+  if (id === "late") return "p1";
+  return pkOf(Number(id.slice(1)));
+}
+
+c.run("change feed conformance", main);

@@ -1,31 +1,93 @@
-// Queries, transactional batch and bulk of `bulkd emulator` with the official @azure/cosmos
-// (pinned in ../package-lock.json): a parameterized cross-partition query, SELECT VALUE COUNT,
-// ORDER BY with paging, a query scoped to one partition key, items.batch (success and rollback)
-// and executeBulkOperations of BULKD_DOC_COUNT upserts (the emulator runs with --ranges 4).
+// The request/response surface of `bulkd emulator` with the official @azure/cosmos (pinned in
+// ../package-lock.json), against a 4-range container: the database account, database and
+// container createIfNotExists, item CRUD with etags (409, 412, 404), readAll, readPartitionKeyRanges,
+// a parameterized cross-partition query, SELECT VALUE COUNT, ORDER BY with paging, a query scoped
+// to one partition key, items.batch (success and rollback), patch, and executeBulkOperations of
+// BULKD_DOC_COUNT upserts (default 2,000; bulk.js runs the large loads).
 //
 // Environment (set by run_cosmos.sh): BULKD_EMULATOR_URL, BULKD_DOC_COUNT, NODE_EXTRA_CA_CERTS.
 // Exits 0 when every check passed, 1 with the failed check otherwise.
 "use strict";
 
 const assert = require("node:assert/strict");
-const { CosmosClient, BulkOperationType } = require("@azure/cosmos");
+const { BulkOperationType, StatusCodes } = require("@azure/cosmos");
+const c = require("./common.js");
 
-const url = process.env.BULKD_EMULATOR_URL;
-const docCount = Number(process.env.BULKD_DOC_COUNT || "2000");
-if (!url) {
-  console.error("BULKD_EMULATOR_URL is not set (run this through run_cosmos.sh)");
-  process.exit(2);
-}
-const key =
-  "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+const docCount = c.docCount(2000);
 const keys = 41;
 
+// Expects `promise` to fail with `code`; returns the error.
+async function failsWith(promise, code, what) {
+  try {
+    await promise;
+  } catch (err) {
+    assert.equal(err.code, code, `${what}: ${err.message}`);
+    return err;
+  }
+  assert.fail(`${what}: succeeded, expected ${code}`);
+}
+
+async function accountAndCrud(client) {
+  const { resource: account } = await client.getDatabaseAccount();
+  assert.equal(account.writableLocations.length, 1, "account: one writable location");
+  assert.equal(
+    account.writableLocations[0].databaseAccountEndpoint.replace(/\/$/, ""),
+    c.url,
+    "account: the location is the emulator itself",
+  );
+  assert.equal(account.readableLocations.length, 1, "account: one readable location");
+
+  const made = await client.databases.createIfNotExists({ id: "crud" });
+  assert.equal(made.statusCode, StatusCodes.Created, "database created");
+  const again = await client.databases.createIfNotExists({ id: "crud" });
+  assert.equal(again.statusCode, StatusCodes.Ok, "database createIfNotExists: exists");
+  const spec = { id: "items", partitionKey: { paths: ["/pk"] } };
+  const coll = await again.database.containers.createIfNotExists(spec);
+  assert.equal(coll.statusCode, StatusCodes.Created, "container created");
+  const collAgain = await again.database.containers.createIfNotExists(spec);
+  assert.equal(collAgain.statusCode, StatusCodes.Ok, "container createIfNotExists: exists");
+  const { resources: colls } = await again.database.containers.readAll().fetchAll();
+  assert.deepEqual(colls.map((x) => x.id), ["items"], "containers listed");
+  const container = coll.container;
+  await c.checkRanges(container, 4);
+
+  const created = await container.items.create({ id: "a", pk: "p", v: 1 });
+  assert.equal(created.statusCode, StatusCodes.Created, "create: 201");
+  assert.ok(created.resource._etag && created.resource._rid && created.resource._ts, "system properties");
+  await failsWith(container.items.create({ id: "a", pk: "p" }), StatusCodes.Conflict, "create twice");
+  const read = await container.item("a", "p").read();
+  assert.equal(read.statusCode, StatusCodes.Ok, "read: 200");
+  assert.equal(read.resource.v, 1, "read: body");
+  assert.equal(read.etag, created.etag, "read: etag of the create");
+  assert.equal((await container.item("a", "other").read()).statusCode, StatusCodes.NotFound, "read with another key: 404");
+  const replaced = await container
+    .item("a", "p")
+    .replace({ id: "a", pk: "p", v: 2 }, { accessCondition: { type: "IfMatch", condition: read.etag } });
+  assert.equal(replaced.statusCode, StatusCodes.Ok, "replace with the current etag: 200");
+  assert.notEqual(replaced.etag, read.etag, "replace: a new etag");
+  await failsWith(
+    container.item("a", "p").replace({ id: "a", pk: "p", v: 3 }, { accessCondition: { type: "IfMatch", condition: read.etag } }),
+    StatusCodes.PreconditionFailed,
+    "replace with a stale etag",
+  );
+  const upserted = await container.items.upsert({ id: "a", pk: "p", v: 4 });
+  assert.equal(upserted.statusCode, StatusCodes.Ok, "upsert of an existing item: 200");
+  const deleted = await container.item("a", "p").delete();
+  assert.equal(deleted.statusCode, StatusCodes.NoContent, "delete: 204");
+  assert.equal((await container.item("a", "p").read()).statusCode, StatusCodes.NotFound, "read after delete: 404");
+  await failsWith(container.item("a", "p").delete(), StatusCodes.NotFound, "delete twice");
+
+  const many = Array.from({ length: 250 }, (_, i) => ({ id: `r${i}`, pk: `k${i % 7}`, n: i }));
+  await c.upsertAll(container, many);
+  const { resources: all } = await container.items.readAll({ maxItemCount: 40 }).fetchAll();
+  c.checkOnce(all.map((d) => d.id), many.map((d) => d.id), "readAll");
+  await client.database("crud").delete();
+  await failsWith(client.database("crud").read(), StatusCodes.NotFound, "read a deleted database");
+}
+
 async function main() {
-  const client = new CosmosClient({
-    endpoint: url,
-    key,
-    connectionPolicy: { enableEndpointDiscovery: false },
-  });
+  const client = c.makeClient();
+  await c.step("account, databases, containers, item CRUD, readAll", () => accountAndCrud(client));
   const { database } = await client.databases.createIfNotExists({ id: "qbdb" });
   const { container } = await database.containers.createIfNotExists({
     id: "qb",
@@ -40,7 +102,9 @@ async function main() {
       partitionKey: `k${i % keys}`,
       resourceBody: { id: `d${i}`, pk: `k${i % keys}`, n: i },
     });
-  const bulk = await container.items.executeBulkOperations(ops);
+  const bulk = await c.step(`executeBulkOperations: ${docCount} upserts`, () =>
+    container.items.executeBulkOperations(ops),
+  );
   assert.equal(bulk.length, docCount, "bulk: one result per operation");
   for (const r of bulk) {
     assert.ok(!r.error, `bulk: ${r.error && r.error.message}`);
@@ -141,11 +205,7 @@ async function main() {
     .patch({ operations: [{ op: "set", path: "/tag", value: "x" }], condition: "FROM c WHERE c.n = 0" });
   assert.equal(patched.tag, "x", "patch");
 
-  console.log(`query_batch: ${docCount} bulk upserts, queries, batch and patch passed`);
+  console.log(`  ${docCount} bulk upserts, queries, batch and patch passed`);
 }
 
-main().catch((err) => {
-  console.error("query_batch failed:", err && (err.stack || err.message || err));
-  if (err && err.body) console.error(JSON.stringify(err.body));
-  process.exit(1);
-});
+c.run("queries, batch and bulk conformance", main);

@@ -5,7 +5,8 @@
 #   run_cosmos.sh BULKD_BINARY SCRIPT [DOC_COUNT] [EMULATOR_ARGS...]
 #
 # SCRIPT is relative to tests/conformance. Fails (never skips) when node or @azure/cosmos is
-# missing. The emulator is stopped on exit.
+# missing. The emulator is stopped on exit. The script sees the emulator's --faults value as
+# BULKD_FAULTS (empty without faults). Prints the wall time of the script.
 set -euo pipefail
 
 usage="usage: run_cosmos.sh BULKD_BINARY SCRIPT [DOC_COUNT] [EMULATOR_ARGS...]"
@@ -21,6 +22,14 @@ if [ ! -f "$conformance/node_modules/@azure/cosmos/package.json" ]; then
   exit 1
 fi
 [ -x "$bulkd" ] || { echo "run_cosmos.sh: $bulkd is not an executable bulkd" >&2; exit 1; }
+
+faults=
+prev=
+for arg in "$@"; do
+  [ "$prev" = --faults ] && faults=$arg
+  case "$arg" in --faults=*) faults=${arg#--faults=} ;; esac
+  prev=$arg
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bulkd-cosmos-XXXXXX")
 pid=
@@ -51,8 +60,13 @@ done
 [ -n "$url" ] && [ -n "$cert" ] || { echo "run_cosmos.sh: no endpoint within 30 s" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
 
 status=0
+started=$(date +%s%N)
 (cd "$conformance" && BULKD_EMULATOR_URL="$url" BULKD_DOC_COUNT="$doc_count" \
-  NODE_EXTRA_CA_CERTS="$cert" NODE_NO_WARNINGS=1 node "$script") || status=$?
+  BULKD_FAULTS="$faults" NODE_EXTRA_CA_CERTS="$cert" NODE_NO_WARNINGS=1 node "$script") ||
+  status=$?
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+printf 'run_cosmos.sh: %s, %s documents, emulator %s: %d.%03d s\n' "$script" "$doc_count" "$*" \
+  $((elapsed_ms / 1000)) $((elapsed_ms % 1000))
 if [ "$status" -ne 0 ]; then
   echo "--- emulator log (last 40 lines) ---" >&2
   tail -n 40 "$work/err" >&2
