@@ -2,6 +2,8 @@
 
 #include "jobs/bulk_upsert/utf8.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace bulkd {
@@ -210,7 +212,9 @@ struct scanner {
       while (p < end && is_digit(*p))
         ++p;
     }
+    bool check_range = p - start > 300;
     if (p < end && (*p == 'e' || *p == 'E')) {
+      check_range = true;
       ++p;
       if (p < end && (*p == '+' || *p == '-'))
         ++p;
@@ -219,8 +223,16 @@ struct scanner {
       while (p < end && is_digit(*p))
         ++p;
     }
+    if (check_range && overflows(start, p))
+      return fail(start, "invalid JSON: number out of range for a double");
     out.append(start, p);
     return true;
+  }
+
+  // Whether a valid number is too large in magnitude for a double (Cosmos DB stores doubles).
+  static bool overflows(const char* b, const char* e) {
+    std::string text{b, e};
+    return std::isinf(std::strtod(text.c_str(), nullptr));
   }
 
   bool literal(std::string_view word) {

@@ -48,6 +48,10 @@ TEST_CASE("json compactor: grammar errors name the byte and offset", "[bulk_inpu
   CHECK(compact("[1 2]") == "ERROR invalid JSON: unexpected '2' @3");
   CHECK(compact("{\"a\":1}}") == "ERROR invalid JSON: unexpected '}' after the value @7");
   CHECK(compact("'a'") == "ERROR invalid JSON: unexpected ''' @0");
+  CHECK(compact("[1e308,-1e-400]") == "[1e308,-1e-400]");
+  CHECK(compact("[1,-1e309]") == "ERROR invalid JSON: number out of range for a double @3");
+  CHECK(compact(std::string(309, '9')) ==
+        "ERROR invalid JSON: number out of range for a double @0");
   CHECK(compact("NaN") == "ERROR invalid JSON: unexpected 'N' @0");
   CHECK(compact("\"\\u12g4\"") == "ERROR invalid JSON: invalid \\u escape @1");
   CHECK(compact("\"\\udc00\"") ==
