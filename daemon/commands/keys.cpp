@@ -1,9 +1,150 @@
 #include "daemon/commands/options.hpp"
+#include "daemon/exit_code.hpp"
+#include "jobs/error_text.hpp"
+#include "jobs/key_backup/backup_set_reader.hpp"
+#include "jobs/timestamp.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
 
 namespace bulkd {
 
+namespace {
+
+using namespace key_backup;
+
+using row = std::vector<std::string>;
+
+// Left-aligned columns separated by two spaces; the last column is not padded.
+void print_table(const row& header, const std::vector<row>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t i = 0; i < header.size(); ++i)
+    width[i] = header[i].size();
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i)
+      width[i] = std::max(width[i], r[i].size());
+  auto print = [&](const row& r) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size())
+        line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  };
+  print(header);
+  for (const auto& r : rows)
+    print(r);
+}
+
+void print_set_header(const std::string& dir, const backup_manifest& m) {
+  std::printf("set:        %s\n", dir.c_str());
+  std::printf("vault:      %s\n", m.vault_url.c_str());
+  std::printf("started:    %s\n", format_rfc3339(m.started).c_str());
+  std::printf("finished:   %s\n", format_rfc3339(m.finished).c_str());
+  if (m.encryption.encrypted())
+    std::printf("encryption: %s, key id %s\n", m.encryption.algorithm.c_str(),
+                m.encryption.key_id.c_str());
+  else
+    std::printf("encryption: none\n");
+  std::printf("\n");
+}
+
+// A SET argument that is not a directory at all is a usage error, not a failed check.
+bool is_usable_set_dir(const std::string& dir) {
+  std::error_code err;
+  if (std::filesystem::is_directory(dir, err))
+    return true;
+  std::fprintf(stderr, "bulkd keys: not a directory: %s\n", dir.c_str());
+  return false;
+}
+
+int run_verify(const keys_options& opts) {
+  if (!is_usable_set_dir(opts.set_dir))
+    return exit_code::bad_input;
+  std::optional<encryption_key> key;
+  if (!opts.encryption_key_file.empty()) {
+    auto k = encryption_key::read_file(opts.encryption_key_file);
+    if (!k) {
+      std::fprintf(stderr, "bulkd keys verify: %s\n", error_text(k.error()).c_str());
+      return exit_code::bad_input;
+    }
+    key = std::move(*k);
+  }
+  auto report = verify_backup_set(opts.set_dir, key ? &*key : nullptr);
+  if (report.manifest) {
+    print_set_header(opts.set_dir, *report.manifest);
+    std::vector<row> rows;
+    for (const auto& k : report.keys)
+      rows.push_back({k.name, std::to_string(k.versions), std::to_string(k.size),
+                      k.ok ? "ok" : "FAILED: " + k.problem});
+    print_table({"KEY", "VERSIONS", "SIZE", "RESULT"}, rows);
+  }
+  if (!report.notes.empty()) {
+    std::printf("\nnotes:\n");
+    for (const auto& n : report.notes)
+      std::printf("  %s\n", n.c_str());
+  }
+  if (!report.problems.empty()) {
+    std::printf("\nproblems:\n");
+    for (const auto& p : report.problems)
+      std::printf("  %s\n", p.c_str());
+  }
+  if (report.ok()) {
+    std::printf("\nverify: ok, %zu key(s) checked\n", report.keys.size());
+    return exit_code::ok;
+  }
+  std::printf("\nverify: FAILED, %zu problem(s)\n", report.problems.size());
+  return exit_code::failed;
+}
+
+std::string join_tags(const std::map<std::string, std::string>& tags) {
+  std::string out;
+  for (const auto& [k, v] : tags) {
+    if (!out.empty())
+      out += ",";
+    out += k + "=" + v;
+  }
+  return out.empty() ? "-" : out;
+}
+
+int run_list(const keys_options& opts) {
+  if (!is_usable_set_dir(opts.set_dir))
+    return exit_code::bad_input;
+  auto set = open_backup_set(opts.set_dir);
+  if (!set) {
+    std::fprintf(stderr, "bulkd keys list: %s\n", error_text(set.error()).c_str());
+    return exit_code::failed;
+  }
+  const auto& m = set->manifest;
+  print_set_header(opts.set_dir, m);
+  std::vector<row> rows;
+  for (const auto& k : m.keys)
+    rows.push_back({k.key.name, std::to_string(k.key.versions.size()), std::to_string(k.size),
+                    join_tags(k.key.tags)});
+  print_table({"KEY", "VERSIONS", "SIZE", "TAGS"}, rows);
+  for (const auto& s : m.skipped)
+    std::printf("skipped %s: %s\n", s.name.c_str(), s.reason.c_str());
+  for (const auto& f : m.failed)
+    std::printf("failed %s: %s\n", f.name.c_str(), f.error.c_str());
+  std::printf("%zu key(s), %zu skipped, %zu failed\n", m.keys.size(), m.skipped.size(),
+              m.failed.size());
+  return exit_code::ok;
+}
+
+} // namespace
+
 int run_keys(const keys_options& opts) {
-  return not_implemented("keys " + opts.action, "comes with the key-backup job");
+  if (opts.action == "verify")
+    return run_verify(opts);
+  if (opts.action == "list")
+    return run_list(opts);
+  return not_implemented("keys " + opts.action, "comes with the key-backup job's worker actors");
 }
 
 } // namespace bulkd

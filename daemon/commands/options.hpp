@@ -61,6 +61,7 @@ struct keys_options {
   std::vector<std::string> keys;
   bool skip_existing = false;
   std::string config = default_config_path;
+  std::string encryption_key_file; // verify: the set's AES-256 key (64 hex digits or base64)
 };
 
 struct checkpoint_options {
