@@ -75,10 +75,10 @@ backup_set_writer::backup_set_writer(options opts, std::filesystem::path dir)
 caf::expected<backup_set_writer> backup_set_writer::create(options opts) {
   if (opts.destination.empty())
     return make_error(ec::invalid_argument, "backup destination path is empty");
-  auto vault_dir = vault_directory_name(opts.vault_url);
+  auto vault_dir = vault_directory(opts.destination, opts.vault_url);
   if (!vault_dir)
     return vault_dir.error();
-  auto parent = opts.destination / *vault_dir;
+  auto parent = *vault_dir;
   if (auto err = create_private_directories(parent))
     return err;
   for (unsigned seq = 1; seq <= max_sets_per_second; ++seq) {

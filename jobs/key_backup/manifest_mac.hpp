@@ -5,7 +5,9 @@
 //
 // mac = lower-case hex of HMAC-SHA256(K, T) where
 //   K = HMAC-SHA256(encryption key, "bulkd key-backup manifest mac v1") and
-//   T = to_json() of the manifest with "mac" left out (2-space indented, keys sorted, as written).
+//   T = to_json() of the manifest with "mac" left out: 2-space indented, keys sorted, UTF-8
+//       unescaped, one final newline -- in Python
+//       json.dumps(m_without_mac, indent=2, sort_keys=True, ensure_ascii=False) + "\n".
 // Unencrypted sets carry no mac: anyone who can change their files can change their hashes too.
 
 #include "jobs/key_backup/encryption_key.hpp"

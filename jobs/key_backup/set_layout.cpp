@@ -15,7 +15,7 @@ bool is_digit(char c) {
 } // namespace
 
 caf::expected<std::string> vault_directory_name(std::string_view vault_url) {
-  auto u = parse_url(vault_url, false);
+  auto u = parse_url(vault_url);
   if (!u)
     return u.error();
   bool default_port =
@@ -29,6 +29,14 @@ caf::expected<std::string> vault_directory_name(std::string_view vault_url) {
   if (name.find_first_not_of('.') == std::string::npos)
     name = "_" + name; // never "." or ".."
   return name;
+}
+
+caf::expected<std::filesystem::path> vault_directory(const std::filesystem::path& destination,
+                                                     std::string_view vault_url) {
+  auto name = vault_directory_name(vault_url);
+  if (!name)
+    return name.error();
+  return destination / *name;
 }
 
 std::string set_directory_name(utc_time started, unsigned sequence) {

@@ -14,6 +14,7 @@
 
 #include <caf/expected.hpp>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@ inline constexpr const char* manifest_file_name = "manifest.json";
 
 /// The directory for one vault under a destination; errors when `vault_url` is not an http(s) URL.
 caf::expected<std::string> vault_directory_name(std::string_view vault_url);
+
+/// `<destination>/<vault directory>`: where a vault's sets go, and what retention lists.
+caf::expected<std::filesystem::path> vault_directory(const std::filesystem::path& destination,
+                                                     std::string_view vault_url);
 
 /// "2026-11-21T15-04-05Z" for sequence 1, "2026-11-21T15-04-05Z-2" for 2, ...
 std::string set_directory_name(utc_time started, unsigned sequence = 1);

@@ -38,6 +38,9 @@ TEST_CASE("vault directories are the vault host", "[key_backup]") {
   CHECK(*vault_directory_name("https://[::1]:8443") == "__1_8443");
   auto bad = vault_directory_name("myvault");
   REQUIRE_FALSE(bad);
+  CHECK(error_text(bad.error()).find("invalid URL \"myvault\"") == 0);
+  CHECK(*vault_directory("/backups", "https://v.vault.azure.net") ==
+        std::filesystem::path{"/backups/v.vault.azure.net"});
 }
 
 TEST_CASE("key names outside [0-9a-zA-Z-]{1,127} are refused", "[key_backup]") {
