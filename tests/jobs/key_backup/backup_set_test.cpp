@@ -1,3 +1,6 @@
+#include "clients/base64url.hpp"
+#include "clients/http_response.hpp"
+#include "clients/keyvault/key_responses.hpp"
 #include "jobs/error_text.hpp"
 #include "jobs/key_backup/backup_set_reader.hpp"
 #include "jobs/key_backup/backup_set_writer.hpp"
@@ -393,4 +396,34 @@ TEST_CASE("with the key, a changed manifest of an encrypted set is caught", "[ke
   auto no_key = verify_backup_set(dir, nullptr);
   REQUIRE(no_key.problems.size() == 1);
   CHECK(no_key.problems[0].find("the set is encrypted") == 0);
+}
+
+TEST_CASE("a stored blob re-encodes to the exact `value` the service returned", "[key_backup]") {
+  // The backup answer's value, as the Key Vault reference shows it (base64url, no padding).
+  std::string value = "JkF6dXJlS2V5VmF1bHRLZXlCYWNrdXBWMS5taWNyb3NvZnQuY29tZXlKcmFXUWlPaUkwTXpnNV"
+                      "l6a3lNeTFtTkRSaUxUUmhOVGN0WWpGaE55MDVNelE0TXpBek1ERmlOek1pTENKaGJHY2lP_-w";
+  http_response resp;
+  resp.status = 200;
+  resp.body = "{\"value\":\"" + value + "\"}";
+  auto blob = keyvault::parse_backup(resp);
+  REQUIRE(blob);
+  test::temp_dir tmp;
+  auto key = test::test_key();
+  for (const encryption_key* k : std::vector<const encryption_key*>{nullptr, &key}) {
+    backup_set_writer::options opts{tmp.path / (k ? "enc" : "plain"), vault_url, std::nullopt,
+                                    test::at("2026-11-21T15:04:05Z")};
+    if (k)
+      opts.key = *k;
+    auto w = backup_set_writer::create(opts);
+    REQUIRE(w);
+    REQUIRE_FALSE(w->write_key(info_of("testkey"), *blob));
+    REQUIRE(w->finish(test::at("2026-11-21T15:04:06Z")));
+    auto set = open_backup_set(w->directory());
+    REQUIRE(set);
+    if (!k) // unencrypted files hold the decoded bytes as they are
+      CHECK(test::slurp(w->directory() / "testkey.kvbackup") == *blob);
+    auto back = read_key_blob(*set, set->manifest.keys[0], k);
+    REQUIRE(back);
+    CHECK(base64url_encode(*back) == value);
+  }
 }
