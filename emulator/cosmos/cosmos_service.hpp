@@ -5,7 +5,9 @@
 // ReadFeed and the latest-version change feed), over the SQLite store.
 // Not yet (they answer 501 or 400 with a message): the all-versions-and-deletes change feed,
 // container replace, RID-based document paths, other resource types (offers, users, sprocs,
-// ...). Database and container lists answer in one page; there are no splits.
+// ...). Database and container lists answer in one page.
+// POST /_emulator/split splits a range for tests (range_split.hpp); the gone range then answers
+// 410/1002 wherever a request names it.
 //
 //   auto db = bulkd::emulator::cosmos::store::open(":memory:");
 //   auto svc = bulkd::emulator::cosmos::cosmos_service::make(config, std::move(*db));
@@ -46,7 +48,7 @@ public:
   static caf::expected<std::unique_ptr<cosmos_service>> make(cosmos_config config,
                                                              std::unique_ptr<store> data);
 
-  /// Adds GET / and everything under /dbs. Before the server starts.
+  /// Adds GET /, everything under /dbs and POST /_emulator/split. Before the server starts.
   void register_routes(httplib::Server& http);
 
   const cosmos_config& config() const { return config_; }

@@ -211,6 +211,8 @@ void handle_read_feed(request_context& ctx, const container_record& coll) {
   auto page = ctx.service.data().scan_documents(scan);
   if (!page)
     return write_store_error(ctx.res, page.error());
+  if (page->range_gone) // split after this request read the container
+    return range_gone(ctx, scan.range_id);
   if (!scan.range_id.empty()) {
     range_session_headers(ctx, scan.range_id, page->range_lsn);
   } else {
@@ -309,6 +311,8 @@ void handle_change_feed(request_context& ctx, const container_record& coll) {
   auto page = ctx.service.data().scan_documents(scan);
   if (!page)
     return write_store_error(ctx.res, page.error());
+  if (page->range_gone) // split after this request read the container
+    return range_gone(ctx, scan.range_id);
   range_session_headers(ctx, range_id, page->range_lsn);
   put_header(ctx.res, "x-ms-item-count", std::to_string(page->docs.size()));
   if (page->docs.empty()) {

@@ -4,6 +4,7 @@
 #include "emulator/cosmos/cosmos_service.hpp"
 #include "emulator/cosmos/error_response.hpp"
 #include "emulator/cosmos/handlers.hpp"
+#include "emulator/cosmos/range_split.hpp"
 
 #include <httplib.h>
 
@@ -194,6 +195,10 @@ void cosmos_service::register_routes(httplib::Server& http) {
   http.Put(pattern, handler);
   http.Patch(pattern, handler);
   http.Delete(pattern, handler);
+  // A test operation, unsigned like the rest of /_emulator (the emulator listens on loopback).
+  http.Post("/_emulator/split", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_split(*this, req, res);
+  });
 }
 
 } // namespace bulkd::emulator::cosmos

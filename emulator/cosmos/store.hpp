@@ -111,8 +111,20 @@ struct document_scan {
 
 struct scan_page {
   std::vector<document_record> docs;
-  bool more = false;     // further documents match after the last one returned
-  int64_t range_lsn = 0; // the range's current LSN (when range_id is set), read atomically
+  bool more = false;       // further documents match after the last one returned
+  int64_t range_lsn = 0;   // the range's current LSN (when range_id is set), read atomically
+  bool range_gone = false; // range_id was split (the caller answers 410/1002)
+};
+
+/// What store::split_range did.
+struct split_outcome {
+  /// 200 split; 404 no such range; 410 the range was split already (`children` are the current
+  /// ranges descending from it); 400 `at` is not strictly inside the range.
+  int status = 0;
+  range_record parent;
+  std::vector<range_record> children; // the two new ranges, ordered by min
+  std::vector<size_t> moved;          // documents now in each child
+  int64_t topology = 0;               // the container's new topology version
 };
 
 class store;
@@ -172,6 +184,13 @@ public:
   query_documents(int64_t container, const std::optional<std::string>& range_id,
                   const std::optional<std::string>& pk);
   caf::expected<scan_page> scan_documents(const document_scan& scan);
+
+  /// Replaces online range `range_id` by two children cut at EPK `at`: fresh ids (the container's
+  /// next ones), parents = the parent's parents + its id, LSN counters continuing from the
+  /// parent's. Documents move to the child holding their EPK; the parent stays as a gone range
+  /// (its writes and feeds are refused by the routes) and the topology version goes up.
+  caf::expected<split_outcome> split_range(int64_t container, const std::string& range_id,
+                                           const std::string& at);
 
 private:
   store();

@@ -1,3 +1,4 @@
+#include "clients/cosmos/epk_range.hpp"
 #include "clients/error.hpp"
 #include "emulator/cosmos/store.hpp"
 #include "emulator/cosmos/store_impl.hpp"
@@ -15,7 +16,6 @@ document_record read_document_row(const sqlite_statement& st) {
           st.text(5), st.text(6), st.int64(7), st.int64(8)};
 }
 
-
 caf::expected<int64_t> range_lsn(sqlite_connection& db, int64_t container,
                                  const std::string& range_id) {
   auto st = db.prepare("SELECT lsn FROM ranges WHERE container = ? AND id = ?");
@@ -31,21 +31,56 @@ caf::expected<int64_t> range_lsn(sqlite_connection& db, int64_t container,
   return lsn;
 }
 
-// The range's next LSN (incremented and stored).
-caf::expected<int64_t> next_lsn(sqlite_connection& db, int64_t container,
-                                const std::string& range_id) {
-  auto st =
-      db.prepare("UPDATE ranges SET lsn = lsn + 1 WHERE container = ? AND id = ? RETURNING lsn");
+// The online range of the container holding `epk`.
+caf::expected<std::string> online_range_for(sqlite_connection& db, int64_t container,
+                                            const std::string& epk) {
+  auto st = db.prepare("SELECT id, min_epk, max_epk FROM ranges "
+                       "WHERE container = ? AND status = 'online'");
   if (!st)
     return st.error();
-  auto row = st->bind(1, container).bind(2, range_id).step();
-  if (!row)
-    return row.error();
-  if (!*row)
-    return make_error(ec::not_found, "no partition key range '" + range_id + "'");
-  auto lsn = st->int64(0);
+  st->bind(1, container);
+  std::string found;
+  for (;;) {
+    auto row = st->step();
+    if (!row) {
+      st->reset();
+      return row.error();
+    }
+    if (!*row)
+      break;
+    if (found.empty() && bulkd::cosmos::epk_range{st->text(1), st->text(2)}.contains(epk))
+      found = st->text(0);
+  }
   st->reset();
-  return lsn;
+  if (found.empty())
+    return make_error(ec::not_found, "no partition key range holds the EPK " + epk);
+  return found;
+}
+
+// The next LSN of online range `range_id` (incremented and stored). When that range was split
+// after the caller routed the write (it read the container before the split), the write goes to
+// the child holding `epk` and `range_id` names it.
+caf::expected<int64_t> next_lsn(sqlite_connection& db, int64_t container, std::string& range_id,
+                                const std::string& epk) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto st = db.prepare("UPDATE ranges SET lsn = lsn + 1 "
+                         "WHERE container = ? AND id = ? AND status = 'online' RETURNING lsn");
+    if (!st)
+      return st.error();
+    auto row = st->bind(1, container).bind(2, range_id).step();
+    if (!row)
+      return row.error();
+    if (*row) {
+      auto lsn = st->int64(0);
+      st->reset();
+      return lsn;
+    }
+    auto current = online_range_for(db, container, epk);
+    if (!current)
+      return current.error();
+    range_id = std::move(*current);
+  }
+  return make_error(ec::not_found, "no partition key range '" + range_id + "'");
 }
 
 caf::expected<int64_t> next_document_number(sqlite_connection& db, int64_t container) {
@@ -141,7 +176,8 @@ caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w
   // If-Match only applies to an existing document (an upsert that creates ignores it).
   if (exists && w.if_match && *w.if_match != "*" && *w.if_match != (*existing)->etag)
     return fail(412);
-  auto lsn = next_lsn(db, w.container, w.range_id);
+  auto range_id = w.range_id;
+  auto lsn = next_lsn(db, w.container, range_id, w.epk);
   if (!lsn)
     return lsn.error();
   auto ts = now_seconds();
@@ -170,13 +206,12 @@ caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w
                           "number, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!put)
       return put.error();
-    put->bind(1, w.container).bind(2, w.pk).bind(3, w.id).bind(4, w.range_id).bind(5, w.epk);
+    put->bind(1, w.container).bind(2, w.pk).bind(3, w.id).bind(4, range_id).bind(5, w.epk);
     put->bind(6, number).bind(7, w.body).bind(8, *etag).bind(9, ts).bind(10, *lsn);
     if (auto err = put->run())
       return err;
     out.status = exists ? 200 : 201;
-    out.doc = {w.id,   w.pk,  w.range_id, w.epk, static_cast<uint64_t>(number),
-               w.body, *etag, ts,         *lsn};
+    out.doc = {w.id, w.pk, range_id, w.epk, static_cast<uint64_t>(number), w.body, *etag, ts, *lsn};
   }
   out.range_lsn = *lsn;
   return out;

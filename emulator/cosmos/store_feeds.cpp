@@ -63,7 +63,7 @@ caf::expected<scan_page> store::scan_documents(const document_scan& scan) {
   }
   st->reset();
   if (!scan.range_id.empty()) {
-    auto lsn = db.prepare("SELECT lsn FROM ranges WHERE container = ? AND id = ?");
+    auto lsn = db.prepare("SELECT lsn, status FROM ranges WHERE container = ? AND id = ?");
     if (!lsn)
       return lsn.error();
     auto row = lsn->bind(1, scan.container).bind(2, scan.range_id).step();
@@ -74,6 +74,7 @@ caf::expected<scan_page> store::scan_documents(const document_scan& scan) {
       return make_error(ec::not_found, "no partition key range '" + scan.range_id + "'");
     }
     out.range_lsn = lsn->int64(0);
+    out.range_gone = lsn->text(1) != "online";
     lsn->reset();
   }
   if (auto err = tx.commit())
