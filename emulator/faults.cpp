@@ -151,4 +151,37 @@ fault_kind fault_injector::next() {
   return fault_kind::none;
 }
 
+std::vector<bool> fault_injector::throttle_operations(size_t count) {
+  std::vector<bool> out(count, false);
+  auto p = spec_.operation_throttle();
+  if (p <= 0)
+    return out;
+  uint64_t throttled = 0;
+  {
+    std::lock_guard guard{mutex_};
+    std::uniform_real_distribution<double> draw{0.0, 1.0};
+    for (size_t i = 0; i < count; ++i)
+      if (draw(rng_) < p) {
+        out[i] = true;
+        ++throttled;
+      }
+  }
+  operations_throttled_ += throttled;
+  return out;
+}
+
+namespace {
+
+thread_local fault_injector* current_request_injector = nullptr;
+
+} // namespace
+
+fault_injector* request_fault_injector() {
+  return current_request_injector;
+}
+
+void set_request_fault_injector(fault_injector* injector) {
+  current_request_injector = injector;
+}
+
 } // namespace bulkd::emulator

@@ -4,9 +4,15 @@
 // request draws once from a seeded generator and is answered normally, throttled (429/3200 with
 // x-ms-retry-after-ms), refused (503) or dropped (the connection is reset without an answer).
 // `latency` delays every request. The same seed gives the same sequence of decisions.
+//
+// Bulk batches (x-ms-cosmos-batch-atomic: False) are also throttled per operation: a batch that
+// was not refused as a whole draws once per operation, in order, and each operation is answered
+// 429/3200 with retryAfterMilliseconds (and not applied) with probability P/2, P being the 429
+// probability; the other operations are applied. Transactional batches are all or nothing.
 
 #include <caf/expected.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -14,6 +20,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bulkd::emulator {
 
@@ -26,6 +33,8 @@ struct fault_spec {
   uint64_t seed = 0;                          // "seed": 0 = from the clock
 
   bool any() const { return throttle > 0 || unavailable > 0 || reset > 0 || latency.count() > 0; }
+  /// The probability of each operation of a bulk batch being throttled on its own.
+  double operation_throttle() const { return throttle / 2; }
 };
 
 /// Parses "429=0.2,503=0.05,latency=20ms,reset=0.01,retry-after=50ms,seed=7". Empty text means
@@ -48,10 +57,24 @@ public:
   /// One decision per request.
   fault_kind next();
 
+  /// One draw per operation of a bulk batch, under one lock (a batch's draws are consecutive in
+  /// the seeded sequence): true = throttle that operation. No draws without a 429 probability.
+  std::vector<bool> throttle_operations(size_t count);
+
+  /// How many operations throttle_operations throttled.
+  uint64_t operations_throttled() const { return operations_throttled_.load(); }
+
 private:
   fault_spec spec_;
   std::mutex mutex_;
   std::mt19937_64 rng_;
+  std::atomic<uint64_t> operations_throttled_{0};
 };
+
+/// The injector whose faults apply to the request this thread serves: set by the server before
+/// routing when the request is in the faults' scope, nullptr otherwise. Lets a route fault parts
+/// of a request (the operations of a bulk batch).
+fault_injector* request_fault_injector();
+void set_request_fault_injector(fault_injector* injector);
 
 } // namespace bulkd::emulator

@@ -235,10 +235,14 @@ server::server(server_config config) : impl_(std::make_unique<impl>(std::move(co
   s.Options(impl::fault_path, fault_route);
   s.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
     impl::pending_fault = fault_kind::none;
+    set_request_fault_injector(nullptr);
     put_header(res, "x-ms-activity-id", activity_id_for(req));
     if (self->faults.spec().any() &&
-        (!self->config.fault_scope || self->config.fault_scope(req.path)))
+        (!self->config.fault_scope || self->config.fault_scope(req.path))) {
+      // The route runs on this thread next and may fault parts of the request (bulk operations).
+      set_request_fault_injector(&self->faults);
       return self->inject_faults(req, res);
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // Runs for every status >= 400, also for requests httplib refused before routing (413, 400):
@@ -355,7 +359,8 @@ const server_config& server::config() const {
 }
 
 server::fault_counts server::faults_injected() const {
-  return {impl_->throttled.load(), impl_->unavailable.load(), impl_->reset.load()};
+  return {impl_->throttled.load(), impl_->unavailable.load(), impl_->reset.load(),
+          impl_->faults.operations_throttled()};
 }
 
 } // namespace bulkd::emulator

@@ -81,11 +81,13 @@ public:
 
   const server_config& config() const;
 
-  /// How many requests fault injection answered with 429 / 503 / reset (for tests and the log).
+  /// How many requests fault injection answered with 429 / 503 / reset, and how many bulk
+  /// operations it throttled on their own (for tests and the log).
   struct fault_counts {
     uint64_t throttled = 0;
     uint64_t unavailable = 0;
     uint64_t reset = 0;
+    uint64_t throttled_operations = 0;
   };
   fault_counts faults_injected() const;
 

@@ -1,6 +1,7 @@
 #include "clients/cosmos/error_message.hpp"
 #include "emulator/cosmos/document_keys.hpp"
 #include "emulator/cosmos/error_response.hpp"
+#include "emulator/faults.hpp"
 
 #include <httplib.h>
 
@@ -23,6 +24,7 @@ struct operation {
   op_kind kind = op_kind::create;
   int status = 0; // set when the operation failed before it ran (bulk only)
   int substatus = 0;
+  int64_t retry_after_ms = 0; // with status 429
   std::string message;
   std::string id;
   key_route where;
@@ -35,6 +37,7 @@ struct operation {
 struct op_result {
   int status = 0;
   int substatus = 0;
+  int64_t retry_after_ms = 0;
   double charge = 0;
   std::optional<document_record> doc;
   int64_t range_lsn = 0;
@@ -197,6 +200,27 @@ caf::expected<op_result> execute(document_transaction& tx, const container_recor
   return out;
 }
 
+// --faults 429=P: the operations of a bulk batch that was not throttled as a whole are throttled
+// on their own with probability P/2 (faults.hpp); one draw per operation that would run.
+void throttle_operations(std::vector<operation>& ops) {
+  auto* faults = request_fault_injector();
+  if (faults == nullptr)
+    return;
+  std::vector<size_t> runnable;
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (ops[i].status == 0)
+      runnable.push_back(i);
+  auto throttled = faults->throttle_operations(runnable.size());
+  for (size_t j = 0; j < runnable.size(); ++j) {
+    if (!throttled[j])
+      continue;
+    auto& op = ops[runnable[j]];
+    op.status = 429;
+    op.substatus = 3200;
+    op.retry_after_ms = faults->spec().retry_after.count();
+  }
+}
+
 } // namespace
 
 void handle_batch(request_context& ctx, const container_record& coll) {
@@ -250,6 +274,8 @@ void handle_batch(request_context& ctx, const container_record& coll) {
       ops[i].substatus = 1002;
     }
   }
+  if (!atomic)
+    throttle_operations(ops);
   std::vector<op_result> results(ops.size());
   std::optional<size_t> failed_at;
   auto done = ctx.service.data().transact([&](document_transaction& tx) -> caf::expected<bool> {
@@ -257,6 +283,7 @@ void handle_batch(request_context& ctx, const container_record& coll) {
       if (ops[i].status != 0) {
         results[i].status = ops[i].status;
         results[i].substatus = ops[i].substatus;
+        results[i].retry_after_ms = ops[i].retry_after_ms;
         continue;
       }
       auto r = execute(tx, coll, ops[i]);
@@ -290,6 +317,8 @@ void handle_batch(request_context& ctx, const container_record& coll) {
     if (r.status >= 400) {
       any_failed = true;
       entry["subStatusCode"] = r.substatus;
+      if (r.status == 429)
+        entry["retryAfterMilliseconds"] = r.retry_after_ms;
     } else if (!failed_at) {
       if (r.range_lsn > 0)
         lsns[ops[i].where.range_id] = std::max(lsns[ops[i].where.range_id], r.range_lsn);
