@@ -50,6 +50,7 @@ caf::expected<cosmos::request_builder> make_request_builder(const account_config
     return make_error(ec::invalid_argument,
                       "account " + account.name + ": " + render(cred.error()));
   options.tls = account.tls;
+  options.minimal_write_responses = true;
   auto builder =
       cosmos::request_builder::make(account.endpoint, std::move(*cred), std::move(options));
   if (!builder)

@@ -111,6 +111,8 @@ caf::expected<bulk_operation> make_bulk_operation(const input_record& rec, write
   j += wire_name(op);
   j += R"(","partitionKey":)";
   append_string_literal(j, cosmos::to_header(rec.key));
+  // Only status and charge come back, not the stored document: less work on both sides.
+  j += R"(,"minimalReturnPreference":true)";
   if (needs_id) {
     j += R"(,"id":)";
     append_string_literal(j, rec.id);
