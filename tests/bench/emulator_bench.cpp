@@ -463,17 +463,18 @@ int main(int argc, char** argv) {
     all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
 
-  std::printf("mode=%s docs=%zu doc_bytes=%zu batch=%zu connections=%zu ranges=%u requests=%zu "
-              "seconds=%s docs_per_s=%s emulator_cpu_s=%s bench_cpu_s=%s mib_sent=%s "
-              "mib_received=%s data_mib=%s reads=%zu read_p50_ms=%s read_p99_ms=%s "
-              "reads_per_s=%s\n",
-              o.mode.c_str(), o.docs, o.doc_bytes, o.batch, o.connections, o.ranges, plans.size(),
-              fixed(ingest_s, 2).c_str(), fixed(static_cast<double>(acked) / ingest_s, 0).c_str(),
-              fixed(emu_cpu, 1).c_str(), fixed(self_cpu, 1).c_str(),
-              fixed(static_cast<double>(bytes_sent) / 1048576.0, 1).c_str(),
-              fixed(static_cast<double>(bytes_received) / 1048576.0, 1).c_str(),
-              fixed(static_cast<double>(emu.data_bytes()) / 1048576.0, 1).c_str(), all.size(),
-              fixed(percentile(all, 0.5), 3).c_str(), fixed(percentile(all, 0.99), 3).c_str(),
-              fixed(static_cast<double>(all.size()) / reads_s, 0).c_str());
+  std::printf(
+      "mode=%s minimal=%s docs=%zu doc_bytes=%zu batch=%zu connections=%zu ranges=%u requests=%zu "
+      "seconds=%s docs_per_s=%s emulator_cpu_s=%s bench_cpu_s=%s mib_sent=%s "
+      "mib_received=%s data_mib=%s reads=%zu read_p50_ms=%s read_p99_ms=%s "
+      "reads_per_s=%s\n",
+      o.mode.c_str(), o.minimal ? "yes" : "no", o.docs, o.doc_bytes, o.batch, o.connections,
+      o.ranges, plans.size(), fixed(ingest_s, 2).c_str(),
+      fixed(static_cast<double>(acked) / ingest_s, 0).c_str(), fixed(emu_cpu, 1).c_str(),
+      fixed(self_cpu, 1).c_str(), fixed(static_cast<double>(bytes_sent) / 1048576.0, 1).c_str(),
+      fixed(static_cast<double>(bytes_received) / 1048576.0, 1).c_str(),
+      fixed(static_cast<double>(emu.data_bytes()) / 1048576.0, 1).c_str(), all.size(),
+      fixed(percentile(all, 0.5), 3).c_str(), fixed(percentile(all, 0.99), 3).c_str(),
+      fixed(static_cast<double>(all.size()) / reads_s, 0).c_str());
   return 0;
 }
