@@ -83,11 +83,21 @@ int run_cli(int argc, char** argv) {
     "00000000-0000-0000-0000-000000000000, client bulkd-dev, secret bulkd-dev-secret; more with\n"
     "--clients FILE ({\"clients\": [{\"tenant\", \"client_id\", \"client_secret\" or\n"
     "\"certificate_file\"}]}). Tokens are signed with a key made at start.\n"
-    "Not implemented yet: range splits (/_emulator/split), the all-versions change feed,\n"
-    "container replace, offers, users, stored procedures.\n"
+    "Not implemented: the all-versions change feed, container replace, offers, users, stored\n"
+    "procedures.\n"
+    "Range splits for tests (no signature; the emulator is meant for loopback):\n"
+    "  POST /_emulator/split {\"db\":\"db1\",\"coll\":\"c1\",\"range\":\"2\"}\n"
+    "cuts range 2 at the middle of its hashed key space into two new ranges (the next ids) that\n"
+    "list \"parents\":[\"2\"] in pkranges (whose etag changes); documents move to the child that\n"
+    "holds their key, the children's LSNs go on from the parent's (change-feed etags of the\n"
+    "parent stay valid on them), and requests naming range 2 answer 410/1002. It answers the\n"
+    "children as JSON; 404 for an unknown database, container or range, 400 otherwise.\n"
     "--faults injects errors into every Cosmos and Key Vault request (not the token endpoint):\n"
     "429=P (throttled; Retry-After and x-ms-retry-after-ms unless retry-after=0ms), 503=P,\n"
-    "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.");
+    "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.\n"
+    "With 429=P a bulk batch that is not throttled as a whole has each operation throttled on\n"
+    "its own with probability P/2 (statusCode 429, subStatusCode 3200, retryAfterMilliseconds;\n"
+    "not applied, the others are). Transactional batches are throttled only as a whole.");
   emu_cmd->add_option("--data-dir", emu.data_dir,
                       "Directory for the SQLite data (created; required unless --in-memory)");
   emu_cmd->add_option("--bind", emu.bind, "Address to listen on")->capture_default_str();
