@@ -11,7 +11,6 @@
 #include "jobs/bulk_upsert/record_reader.hpp"
 #include "jobs/bulk_upsert/settled_watermark.hpp"
 #include "jobs/dead_letter_writer.hpp"
-#include "jobs/token_bucket.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -66,9 +65,7 @@ struct bulk_job_state {
   bool finished = false;
   bool refreshing = false;   // a pkranges read is under way
   injected_records reroutes; // waiting for the refreshed routing map
-  std::optional<token_bucket> budget;
-  clock_type::time_point paused_until{};
-  std::string error; // the first failure
+  std::string error;         // the first failure
   std::string checkpoint_error;
 
   static inline const char* name = "bulk_job";
@@ -223,6 +220,9 @@ range_worker_config worker_config(job_ptr self, const std::string& range_id) {
   wc.max_in_flight = st.per_worker_in_flight;
   wc.initial_in_flight = std::max<uint32_t>(1, (st.per_worker_in_flight + 1) / 2);
   wc.retry = spec.retry;
+  if (spec.max_ru_per_second && *spec.max_ru_per_second > 0)
+    wc.max_ru_per_second = static_cast<double>(*spec.max_ru_per_second) /
+                           static_cast<double>(std::max<size_t>(1, st.routing->size()));
   return wc;
 }
 
@@ -389,10 +389,6 @@ std::string prepare(job_ptr self) {
     return "cannot open the dead-letter file " + st.cfg.dead_letter_file + ": " +
            render(dl.error());
   st.dead_letters.emplace(std::move(*dl));
-  if (st.cfg.spec.max_ru_per_second && *st.cfg.spec.max_ru_per_second > 0) {
-    auto rate = static_cast<double>(*st.cfg.spec.max_ru_per_second);
-    st.budget.emplace(rate, rate, clock_type::now());
-  }
   return {};
 }
 
@@ -439,17 +435,6 @@ void on_settled(job_ptr self, settled_batch& msg) {
   st.counts.throttles += msg.throttles;
   st.counts.rebatches += msg.rebatches;
   st.counts.request_charge += msg.request_charge;
-  if (st.budget && msg.request_charge > 0) {
-    auto now = clock_type::now();
-    st.budget->spend(msg.request_charge, now);
-    auto wait = st.budget->wait_time(now);
-    if (wait.count() > 0 && now >= st.paused_until) {
-      st.paused_until = now + wait;
-      for (auto& w : st.workers)
-        if (!w.retired)
-          self->send(w.handle, pause_atom::value, milliseconds{wait});
-    }
-  }
   check_done(self);
 }
 

@@ -8,8 +8,8 @@
 //   2. opens the container (create_if_missing) and its routing map, spawns one range worker per
 //      physical range and the reader;
 //   3. hands out every record position the reader reports and settles what the workers report
-//      (written or dead-lettered) in a settled_watermark per file; spends the reported charges on
-//      the RU budget (rate_limit) and pauses the workers when it is spent; refreshes the routing
+//      (written or dead-lettered) in a settled_watermark per file (the RU budget, rate_limit, is
+//      shared out to the range workers, which keep it per request); refreshes the routing
 //      map when workers hand back records of a gone range and re-routes them;
 //   4. writes the checkpoint every checkpoint_interval (dead letters synced first) and at the end,
 //      then hands the report to on_done and quits.

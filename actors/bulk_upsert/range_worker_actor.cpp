@@ -10,6 +10,7 @@
 #include "clients/cosmos/service_error.hpp"
 #include "clients/error.hpp"
 #include "jobs/bulk_upsert/adaptive_concurrency.hpp"
+#include "jobs/token_bucket.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
@@ -52,6 +53,8 @@ struct range_worker_state {
   uint64_t taken = 0;
   clock_type::time_point paused_until{};
   bool retired = false;
+  std::optional<token_bucket> budget;
+  double charge_per_op = 10; // running estimate for the budget
 
   static inline const char* name = "bulk_range_worker";
 };
@@ -313,20 +316,47 @@ void on_transport_error(worker_ptr self, std::vector<pending_op>& ops, const caf
   finish(self, out);
 }
 
+void settle_charge(worker_ptr self, double estimate, size_t ops, double charge) {
+  auto& st = self->state;
+  if (!st.budget)
+    return;
+  st.budget->spend(charge - estimate, clock_type::now());
+  if (charge > 0 && ops > 0)
+    st.charge_per_op = 0.8 * st.charge_per_op + 0.2 * (charge / static_cast<double>(ops));
+}
+
+double charge_of(const http_response& res) {
+  auto v = res.headers.find("x-ms-request-charge");
+  if (v == nullptr)
+    return 0;
+  try {
+    return std::stod(*v);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 void send_batch(worker_ptr self, std::vector<pending_op> ops, std::string body) {
   auto& st = self->state;
   ++st.in_flight;
+  double estimate = 0;
+  if (st.budget) {
+    estimate = st.charge_per_op * static_cast<double>(ops.size());
+    st.budget->spend(estimate, clock_type::now());
+  }
   auto req = st.cfg.builder->bulk(st.cfg.container, st.cfg.range_id, std::move(body));
   auto shared = std::make_shared<std::vector<pending_op>>(std::move(ops));
   self->request(st.cfg.pool, caf::infinite, http_atom::value, std::move(req))
       .then(
-          [self, shared](http_response& res) {
+          [self, shared, estimate](http_response& res) {
             --self->state.in_flight;
+            settle_charge(self, estimate, shared->size(), charge_of(res));
             on_response(self, *shared, res);
             dispatch(self);
           },
-          [self, shared](caf::error& err) {
+          [self, shared, estimate](caf::error& err) {
             --self->state.in_flight;
+            settle_charge(self, estimate, 0, 0);
             on_transport_error(self, *shared, err);
             dispatch(self);
           });
@@ -353,6 +383,13 @@ void dispatch(worker_ptr self) {
     return;
   }
   while (st.in_flight < limit(self) && !st.ready.empty()) {
+    if (st.budget) {
+      auto wait = st.budget->wait_time(now);
+      if (wait.count() > 0) {
+        arm_timer(self, now + wait);
+        break;
+      }
+    }
     std::vector<pending_op> ops;
     std::string body = "[";
     size_t max_ops = std::max<uint32_t>(1, st.cfg.batch >> st.ready.front().shrink);
@@ -382,6 +419,8 @@ caf::behavior range_worker(worker_ptr self, range_worker_config cfg) {
   auto& st = self->state;
   st.adaptive.emplace(std::max<uint32_t>(1, std::min(cfg.initial_in_flight, cfg.max_in_flight)),
                       std::max<uint32_t>(1, cfg.max_in_flight), clock_type::now());
+  if (cfg.max_ru_per_second > 0)
+    st.budget.emplace(cfg.max_ru_per_second, cfg.max_ru_per_second, clock_type::now());
   st.cfg = std::move(cfg);
   return caf::message_handler{
       [=](const std::vector<input_record>& records) -> caf::result<caf::ok_atom> {

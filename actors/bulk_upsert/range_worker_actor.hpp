@@ -14,7 +14,8 @@
 //                   the routing map and sends them to the new ranges' workers
 //   413/3402     -> back into the queue in batches half as large
 //   anything else (400, 409, 412, 413, ...) -> dead letter
-// Settled records go to the job in one settled_batch per response.
+// Settled records go to the job in one settled_batch per response. With an RU budget the
+// worker waits before sending while its token bucket is in debt.
 
 #include "actors/http_pool.hpp"
 #include "clients/cosmos/request_builder.hpp"
@@ -46,6 +47,10 @@ struct range_worker_config {
   uint32_t initial_in_flight = 4;
   retry_policy retry;
   uint32_t max_throttle_retries = 100;
+  /// This range's share of rate_limit.max_ru_per_second; 0 = no budget. Each request spends an
+  /// estimate (operations x the average charge seen so far) when it is sent and the difference to
+  /// the reported charge when it comes back, so requests in flight count against the budget too.
+  double max_ru_per_second = 0;
 };
 
 /// Spawns a worker (cooperative: it never blocks).

@@ -383,6 +383,26 @@ TEST_CASE("bulkd run: range splits during the load lose and duplicate nothing",
   CHECK(env.emu->count() == static_cast<long>(n));
 }
 
+TEST_CASE("bulkd run: rate_limit.max_ru_per_second holds the charges to the budget",
+          "[daemon][bulk_run]") {
+  if (!have_binary())
+    return;
+  run_env env;
+  REQUIRE(env.emu->port > 0);
+  auto input = env.dir.path / "docs.jsonl";
+  write_docs(input, 4000, 100);
+  auto [rc, out] = env.run(env.job(input.string(), "rate_limit: { max_ru_per_second: 5000 }\n"));
+  INFO(out);
+  CHECK(rc == 0);
+  auto r = env.report();
+  CHECK(r["written"] == 4000);
+  auto charge = r["request_charge"].get<double>();
+  CHECK(charge > 10000);
+  // The bucket starts with one second of budget; the rest is paid at 5000 RU/s.
+  CHECK(r["seconds"].get<double>() >= (charge - 5000) / 5000 * 0.8);
+  CHECK(env.emu->count() == 4000);
+}
+
 TEST_CASE("bulkd run: a bad job file exits 2, other job kinds exit 3", "[daemon][bulk_run]") {
   if (!have_binary())
     return;
