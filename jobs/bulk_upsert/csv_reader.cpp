@@ -263,8 +263,8 @@ bool csv_reader::split(std::string_view text, std::string& error) {
   }
 }
 
-caf::expected<bool> csv_reader::read(size_t max, std::vector<input_record>& out,
-                                     std::vector<rejected_record>& rejected) {
+caf::expected<bool> csv_reader::read_some(size_t max, std::vector<input_record>& out,
+                                          std::vector<rejected_record>& rejected) {
   size_t produced = 0;
   while (produced < max) {
     bool long_record = false;

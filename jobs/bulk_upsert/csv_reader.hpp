@@ -22,8 +22,8 @@ public:
   make(std::string path, input_buffer in, uint32_t file, record_extractor extractor,
        reader_options options, const csv_options& csv, resume_point from);
 
-  caf::expected<bool> read(size_t max, std::vector<input_record>& out,
-                           std::vector<rejected_record>& rejected) override;
+  caf::expected<bool> read_some(size_t max, std::vector<input_record>& out,
+                                std::vector<rejected_record>& rejected) override;
 
 private:
   csv_reader(std::string path, input_buffer in, uint32_t file, record_extractor extractor,

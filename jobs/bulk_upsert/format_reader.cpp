@@ -10,6 +10,16 @@ format_reader::format_reader(std::string path, input_buffer in, uint32_t file,
     : path_(std::move(path)), in_(std::move(in)), file_(file), extractor_(std::move(extractor)),
       options_(options) {}
 
+caf::expected<bool> format_reader::read(size_t max, std::vector<input_record>& out,
+                                        std::vector<rejected_record>& rejected) {
+  if (failed_)
+    return failed_;
+  auto more = read_some(max, out, rejected);
+  if (!more)
+    failed_ = more.error();
+  return more;
+}
+
 std::string format_reader::locate(std::string_view, size_t offset, const input_position&) {
   return " at column " + std::to_string(offset + 1);
 }

@@ -15,6 +15,10 @@ namespace bulkd {
 
 class format_reader : public record_reader {
 public:
+  /// Once read_some() fails, every later call returns the same error.
+  caf::expected<bool> read(size_t max, std::vector<input_record>& out,
+                           std::vector<rejected_record>& rejected) final;
+
   uint64_t bytes_consumed() const override { return in_.file_bytes_consumed(); }
   uint64_t total_bytes() const override { return in_.file_size(); }
 
@@ -24,6 +28,9 @@ protected:
 
   /// An error that ends the file: "PATH: what".
   caf::error fatal(const std::string& what) const;
+
+  virtual caf::expected<bool> read_some(size_t max, std::vector<input_record>& out,
+                                        std::vector<rejected_record>& rejected) = 0;
 
   /// Where in `text` (the record at `at`) `offset` is, for messages: " at column 7".
   virtual std::string locate(std::string_view text, size_t offset, const input_position& at);
@@ -43,6 +50,7 @@ protected:
   uint32_t file_;
   record_extractor extractor_;
   reader_options options_;
+  caf::error failed_;
 };
 
 /// Whether `text` holds only JSON whitespace.

@@ -70,8 +70,8 @@ caf::expected<bool> json_array_reader::skip_ws() {
   }
 }
 
-caf::expected<bool> json_array_reader::read(size_t max, std::vector<input_record>& out,
-                                            std::vector<rejected_record>& rejected) {
+caf::expected<bool> json_array_reader::read_some(size_t max, std::vector<input_record>& out,
+                                                 std::vector<rejected_record>& rejected) {
   size_t produced = 0;
   while (produced < max) {
     if (state_ == state::before_array) {

@@ -15,8 +15,8 @@ public:
   json_array_reader(std::string path, input_buffer in, uint32_t file, record_extractor extractor,
                     reader_options options, resume_point from);
 
-  caf::expected<bool> read(size_t max, std::vector<input_record>& out,
-                           std::vector<rejected_record>& rejected) override;
+  caf::expected<bool> read_some(size_t max, std::vector<input_record>& out,
+                                std::vector<rejected_record>& rejected) override;
 
 protected:
   std::string locate(std::string_view text, size_t offset, const input_position& at) override;

@@ -96,6 +96,27 @@ void unescape(std::string_view raw, std::string& out) {
   }
 }
 
+// Advances p over string bytes that need no attention (not '"', '\\', a control character or
+// non-ASCII), 8 at a time; the lowest flagged byte of a word is always a real one.
+void skip_plain(const char*& p, const char* end) {
+  constexpr uint64_t ones = 0x0101010101010101ULL;
+  constexpr uint64_t highs = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    uint64_t quote = x ^ (ones * '"');
+    uint64_t backslash = x ^ (ones * '\\');
+    uint64_t hits =
+        ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | (x - ones * 0x20) | x;
+    hits &= highs;
+    if (hits != 0) {
+      p += __builtin_ctzll(hits) >> 3;
+      return;
+    }
+    p += 8;
+  }
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -132,6 +153,7 @@ struct scanner {
     content = p;
     escaped = false;
     for (;;) {
+      skip_plain(p, end);
       while (p < end) {
         auto c = static_cast<unsigned char>(*p);
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)

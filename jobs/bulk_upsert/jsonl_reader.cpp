@@ -28,8 +28,8 @@ caf::expected<uint64_t> jsonl_reader::skip_line() {
   }
 }
 
-caf::expected<bool> jsonl_reader::read(size_t max, std::vector<input_record>& out,
-                                       std::vector<rejected_record>& rejected) {
+caf::expected<bool> jsonl_reader::read_some(size_t max, std::vector<input_record>& out,
+                                            std::vector<rejected_record>& rejected) {
   size_t produced = 0;
   while (produced < max) {
     auto d = in_.data();

@@ -12,8 +12,8 @@ public:
   jsonl_reader(std::string path, input_buffer in, uint32_t file, record_extractor extractor,
                reader_options options, uint64_t line);
 
-  caf::expected<bool> read(size_t max, std::vector<input_record>& out,
-                           std::vector<rejected_record>& rejected) override;
+  caf::expected<bool> read_some(size_t max, std::vector<input_record>& out,
+                                std::vector<rejected_record>& rejected) override;
 
 private:
   /// Skips the rest of an over-long line; its total size.

@@ -165,3 +165,18 @@ TEST_CASE("json-array: resume at an element boundary", "[bulk_inputs][json_array
     CHECK(r3.records.empty());
   }
 }
+
+TEST_CASE("json-array: after an error, reading again gives the same error",
+          "[bulk_inputs][json_array]") {
+  temp_dir dir;
+  auto path = dir.write("x.json", "[{\"id\":\"a\"} x {\"id\":\"b\"}]");
+  auto reader = open_reader(path, json_array());
+  std::vector<input_record> out;
+  std::vector<rejected_record> rejected;
+  auto first = reader->read(10, out, rejected);
+  REQUIRE(!first);
+  auto second = reader->read(10, out, rejected);
+  REQUIRE(!second);
+  CHECK(render(second.error()) == render(first.error()));
+  CHECK(out.size() == 1);
+}
