@@ -184,6 +184,7 @@ milliseconds backoff_for(const range_worker_config& cfg, uint32_t attempt, milli
 struct outcome {
   settled_batch settled;
   std::vector<pending_op> reroute;
+  std::vector<pending_op> rebatch; // back to the front of the queue, in order
   bool throttled = false;
 };
 
@@ -215,7 +216,7 @@ void on_failure(worker_ptr self, pending_op op, const cosmos::retry_decision& de
     ++out.settled.rebatches;
     ++out.settled.retries;
     op.shrink = static_cast<uint8_t>(std::min<int>(op.shrink + 1, 7));
-    self->state.ready.push_front(std::move(op));
+    out.rebatch.push_back(std::move(op));
     return;
   case retry_action::retry:
   case retry_action::refresh_container:
@@ -253,6 +254,8 @@ void finish(worker_ptr self, outcome& out) {
     st.adaptive->on_throttle(now);
   else
     st.adaptive->on_success(now);
+  for (auto i = out.rebatch.rbegin(); i != out.rebatch.rend(); ++i)
+    st.ready.push_front(std::move(*i));
   reroute(self, std::move(out.reroute));
   if (!out.settled.written.empty() || !out.settled.failed.empty() || out.settled.retries > 0 ||
       out.settled.request_charge > 0)
