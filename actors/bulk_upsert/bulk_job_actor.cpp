@@ -510,6 +510,13 @@ caf::behavior bulk_job(job_ptr self, bulk_job_config cfg) {
           st.reroutes.records.push_back(std::move(msg.records[i]));
           st.reroutes.attempts.push_back(i < msg.attempts.size() ? msg.attempts[i] : 0);
         }
+        // Records of a range the current map no longer has need no new read: the map that
+        // retired it routes them (unless a read is under way anyway).
+        if (!st.refreshing && st.routing && st.routing->find(msg.range_id) == nullptr) {
+          deliver_reroutes(self);
+          check_done(self);
+          return;
+        }
         refresh_routing(self);
       },
       [self](bulk_tick_atom) {
