@@ -6,9 +6,11 @@
 #include "tests/emulator/cosmos/emulator_fixture.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 #include <unistd.h>
 
 using namespace bulkd::emulator::testing;
@@ -503,4 +505,105 @@ TEST_CASE("cosmos split: a split survives a restart of the store", "[emulator][c
   data->reset();
   for (const char* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(path.string() + suffix);
+}
+
+TEST_CASE("cosmos split: writes racing a split land in the child holding their key",
+          "[emulator][cosmos][split]") {
+  split_container emu{1};
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&, t] {
+      httplib::Client client{"127.0.0.1", emu.srv->port()};
+      for (int i = 0; !stop || i < 50; ++i) {
+        auto pk = "w" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = emu.send_via(client, "POST", docs, json{{"id", pk}, {"pk", pk}}.dump(),
+                              emulator_fixture::pk_header(json::array({pk}).dump()));
+        if (r.status != 201)
+          FAIL_CHECK("write answered " << r.status << ": " << r.body);
+        ++written;
+      }
+    });
+  while (written < 100)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto first = emu.split("0");
+  REQUIRE(first.status == 200);
+  auto second = emu.split("1");
+  REQUIRE(second.status == 200);
+  stop = true;
+  for (auto& t : writers)
+    t.join();
+  auto ranges = emu.ranges();
+  REQUIRE(ranges.size() == 3);
+  check_complete(ranges);
+  proto::partition_key_definition def;
+  def.paths = {"/pk"};
+  def.version = 2;
+  size_t total = 0;
+  for (const auto& r : ranges) {
+    auto ids = emu.ids_in(r["id"]);
+    total += ids.size();
+    for (const auto& id : ids) {
+      auto epk = proto::effective_partition_key({proto::pk_value{id}}, def);
+      REQUIRE(epk);
+      CHECK(proto::epk_range{r["minInclusive"], r["maxExclusive"]}.contains(*epk));
+    }
+  }
+  CHECK(total == static_cast<size_t>(written.load()));
+  CHECK(emu.count() == written.load());
+}
+
+TEST_CASE("cosmos split: a write routed to the parent before the split goes to the child",
+          "[emulator][cosmos][split]") {
+  namespace cosmos = bulkd::emulator::cosmos;
+  auto data = cosmos::store::open(":memory:");
+  REQUIRE(data);
+  auto db = (*data)->create_database("db");
+  REQUIRE(db);
+  auto coll =
+      (*data)->create_container((*db)->number, "c", "{\"id\":\"c\"}",
+                                R"({"paths":["/pk"],"kind":"Hash","version":2})", {{"", "FF"}});
+  REQUIRE(coll);
+  auto key = (*coll)->key;
+  cosmos::document_write w;
+  w.container = key;
+  w.mode = cosmos::write_mode::upsert;
+  w.id = "a";
+  w.pk = "[\"a\"]";
+  w.range_id = "0";
+  w.epk = "30000000000000000000000000000001";
+  w.body = R"({"id":"a","pk":"a"})";
+  auto before = (*data)->write_document(w);
+  REQUIRE(before);
+  CHECK(before->doc.lsn == 1);
+  auto split = (*data)->split_range(key, "0", "20000000000000000000000000000000");
+  REQUIRE(split);
+  REQUIRE(split->status == 200);
+  CHECK(split->moved == std::vector<size_t>{0, 1});
+  // The caller still holds the old routing: range 0.
+  w.id = "b";
+  auto after = (*data)->write_document(w);
+  REQUIRE(after);
+  CHECK(after->status == 201);
+  CHECK(after->doc.range_id == "2");
+  CHECK(after->doc.lsn == 2); // the child's counter went on from the parent's
+  w.epk = "10000000000000000000000000000000";
+  w.id = "c";
+  auto low = (*data)->write_document(w);
+  REQUIRE(low);
+  CHECK(low->doc.range_id == "1");
+  CHECK(low->doc.lsn == 2);
+  cosmos::document_scan scan;
+  scan.container = key;
+  scan.range_id = "0";
+  auto gone = (*data)->scan_documents(scan);
+  REQUIRE(gone);
+  CHECK(gone->range_gone);
+  scan.range_id = "2";
+  auto high = (*data)->scan_documents(scan);
+  REQUIRE(high);
+  CHECK_FALSE(high->range_gone);
+  CHECK(high->docs.size() == 2);
+  CHECK(high->range_lsn == 2);
 }
