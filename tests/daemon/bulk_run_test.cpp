@@ -403,6 +403,23 @@ TEST_CASE("bulkd run: rate_limit.max_ru_per_second holds the charges to the budg
   CHECK(env.emu->count() == 4000);
 }
 
+TEST_CASE("bulkd run: a missing container without create_if_missing fails the run",
+          "[daemon][bulk_run]") {
+  if (!have_binary())
+    return;
+  run_env env;
+  REQUIRE(env.emu->port > 0);
+  auto input = env.dir.path / "docs.jsonl";
+  write_docs(input, 10);
+  auto job = env.dir.path / "plain.yaml";
+  write_file(job, "name: load\nkind: bulk-upsert\nsource: { path: " + input.string() +
+                      " }\ntarget: { account: emu, database: shop, container: nope }\n");
+  auto [rc, out] = env.run(job);
+  CHECK(rc == 1);
+  CHECK_THAT(out, Catch::Contains("container dbs/shop/colls/nope does not exist"));
+  CHECK(env.report()["ok"] == false);
+}
+
 TEST_CASE("bulkd run: a bad job file exits 2, other job kinds exit 3", "[daemon][bulk_run]") {
   if (!have_binary())
     return;
