@@ -9,6 +9,9 @@
 
 namespace bulkd {
 
+/// Where a record is. Resuming at `begin` (with `line`) reads this record again; at `end` (with
+/// line 0: the reader counts the lines before it) the next one. In a json-array, `end` is after
+/// the ',' that follows the element, or at the ']' after the last one.
 struct input_position {
   uint32_t file = 0;  // index into the job's list of input files
   uint64_t line = 0;  // 1-based line where the record starts (json-array too; csv: physical line)

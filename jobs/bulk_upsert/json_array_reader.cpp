@@ -134,6 +134,12 @@ caf::expected<bool> json_array_reader::read_some(size_t max, std::vector<input_r
       auto d = in_.data();
       bool found = false;
       for (; i < d.size(); ++i) {
+        if (in_string && !escape) {
+          while (i < d.size() && d[i] != '"' && d[i] != '\\' && d[i] != '\n')
+            ++i;
+          if (i == d.size())
+            break;
+        }
         char c = d[i];
         if (in_string) {
           if (escape)

@@ -1,7 +1,17 @@
 #pragma once
 
 // Streams the records of one input file (jsonl, csv or json-array; plain or gzip) with bounded
-// memory: the file is read in blocks and a record may be at most reader_options::max_record_bytes.
+// memory: the file is read in blocks and a record may be at most reader_options::max_record_bytes
+// (longer ones are rejected and skipped without being buffered), so a reader holds about
+// max_record_bytes + 2 blocks whatever the file size.
+//
+// Rejected records say why, starting with their line: "line 17: invalid JSON: unexpected '}' at
+// column 12", "line 3: invalid UTF-8 at column 9", "line 5: expected a JSON object, found an
+// array", "line 8: no id at /id (...)", "line 9: the id at /id is a number; Cosmos DB ids must be
+// strings", "line 4: no partition key value at /pk", "line 6: column \"age\": \"x\" is not a
+// number", "line 7: 3 fields, but the header has 4 columns", "line 2: record of N bytes is longer
+// than the limit (M bytes); skipped". Errors that end a file name it: "PATH: not a JSON array:
+// expected '[' at line 1, column 1 (offset 0), found '{'".
 
 #include "jobs/bulk_upsert/input_record.hpp"
 #include "jobs/bulk_upsert_spec.hpp"
