@@ -97,7 +97,11 @@ caf::expected<std::vector<std::string>> list_input_files(const input_source& sou
       current = std::move(dirs);
     }
   }
-  if (current.empty() || (current.size() == 1 && (current[0].empty() || current[0] == "/")))
+  std::erase_if(current, [](const std::string& path) {
+    std::error_code ec;
+    return path.empty() || !fs::is_regular_file(path, ec); // "dir/" names no file
+  });
+  if (current.empty())
     return make_error(ec::invalid_argument, "no input file matches \"" + source.path + "\"");
   std::sort(current.begin(), current.end());
   return current;

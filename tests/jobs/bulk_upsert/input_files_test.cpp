@@ -44,8 +44,8 @@ TEST_CASE("input files: no match is an error naming the pattern", "[bulk_inputs]
   dir.write("data/a.jsonl", "");
   auto base = dir.path().string();
   input_source source;
-  for (auto pattern :
-       {"/data/*.csv", "/nothing/*.jsonl", "/data/a.jsonl/x", "/data/missing.jsonl", "/data"}) {
+  for (auto pattern : {"/data/*.csv", "/nothing/*.jsonl", "/data/a.jsonl/x", "/data/missing.jsonl",
+                       "/data/", "/data/*/", "/data"}) {
     source.path = base + pattern;
     auto files = list_input_files(source);
     REQUIRE(!files);
@@ -187,4 +187,23 @@ TEST_CASE("input files: an unreadable file is an I/O error", "[bulk_inputs][inpu
     REQUIRE(!r);
     CHECK(render(r.error()) == "io_error: cannot open " + path + ": Permission denied");
   }
+}
+
+TEST_CASE("input files: a relative pattern is taken from the working directory",
+          "[bulk_inputs][input_files]") {
+  temp_dir dir;
+  dir.write("in/2.jsonl", "");
+  dir.write("in/1.jsonl", "");
+  auto old = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  input_source source;
+  source.path = "in/*.jsonl";
+  auto files = list_input_files(source);
+  source.path = "*/1.jsonl";
+  auto files2 = list_input_files(source);
+  std::filesystem::current_path(old);
+  REQUIRE(files);
+  CHECK(*files == std::vector<std::string>{"in/1.jsonl", "in/2.jsonl"});
+  REQUIRE(files2);
+  CHECK(*files2 == std::vector<std::string>{"in/1.jsonl"});
 }
