@@ -256,6 +256,15 @@ void start_workers(job_ptr self) {
     w.retired = true;
     self->send(w.handle, retire_atom::value);
   }
+  // The ranges share concurrency.max_in_flight: after a split each gets a smaller part.
+  auto ranges = static_cast<uint32_t>(std::max<size_t>(1, st.routing->size()));
+  auto share = std::max<uint32_t>(1, st.cfg.spec.concurrency.max_in_flight / ranges);
+  if (share != st.per_worker_in_flight) {
+    st.per_worker_in_flight = share;
+    for (auto& w : st.workers)
+      if (!w.retired)
+        self->send(w.handle, in_flight_atom::value, share);
+  }
 }
 
 void deliver_reroutes(job_ptr self) {

@@ -37,6 +37,7 @@ using progress_atom = caf::atom_constant<caf::atom("bu_progr")>;
 using read_atom = caf::atom_constant<caf::atom("bu_read")>;
 using bulk_tick_atom = caf::atom_constant<caf::atom("bu_tick")>;
 using drain_atom = caf::atom_constant<caf::atom("bu_drain")>;
+using in_flight_atom = caf::atom_constant<caf::atom("bu_inflt")>;
 
 /// A record that could not be written: what goes into the dead-letter file.
 struct failed_record {

@@ -441,6 +441,10 @@ caf::behavior range_worker(worker_ptr self, range_worker_config cfg) {
       [=](pause_atom, milliseconds duration) {
         self->state.paused_until = clock_type::now() + duration;
       },
+      [=](in_flight_atom, uint32_t cap) {
+        self->state.cfg.max_in_flight = std::max<uint32_t>(1, cap);
+        dispatch(self);
+      },
       [=](retire_atom) {
         self->state.retired = true;
         dispatch(self);
