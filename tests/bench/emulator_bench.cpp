@@ -119,24 +119,34 @@ std::optional<bench_options> parse_args(int argc, char** argv) {
   return o;
 }
 
-// CPU seconds (user + system) of a process, from /proc/PID/stat.
-double cpu_seconds(pid_t pid) {
+struct process_usage {
+  double cpu_seconds = 0; // user + system
+  uint64_t minor_faults = 0;
+};
+
+// CPU time and minor page faults of a process (all its threads), from /proc/PID/stat.
+process_usage usage_of(pid_t pid) {
   std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  process_usage out;
   auto close = stat.rfind(')');
   if (close == std::string::npos)
-    return 0;
+    return out;
   std::istringstream fields{stat.substr(close + 2)};
   std::string field;
   unsigned long long utime = 0, stime = 0;
-  // Fields after the command: state(3) ... utime(14) stime(15).
+  // Fields after the command: state(3) ... minflt(10) ... utime(14) stime(15).
   for (int n = 3; n <= 15 && fields >> field; ++n) {
+    if (n == 10)
+      out.minor_faults = std::stoull(field);
     if (n == 14)
       utime = std::stoull(field);
     if (n == 15)
       stime = std::stoull(field);
   }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  out.cpu_seconds =
+      static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return out;
 }
 
 // The emulator child process: started on a free port, stopped (SIGTERM, then SIGKILL) on exit.
@@ -420,8 +430,8 @@ int main(int argc, char** argv) {
       }
     }
   };
-  double emu_cpu0 = cpu_seconds(emu.pid());
-  double self_cpu0 = cpu_seconds(::getpid());
+  auto emu0 = usage_of(emu.pid());
+  auto self0 = usage_of(::getpid());
   auto t0 = clock_type::now();
   {
     std::vector<std::jthread> threads;
@@ -429,8 +439,12 @@ int main(int argc, char** argv) {
       threads.emplace_back(ingest_worker, std::ref(*cli));
   }
   double ingest_s = std::chrono::duration<double>(clock_type::now() - t0).count();
-  double emu_cpu = cpu_seconds(emu.pid()) - emu_cpu0;
-  double self_cpu = cpu_seconds(::getpid()) - self_cpu0;
+  auto emu1 = usage_of(emu.pid());
+  double emu_cpu = emu1.cpu_seconds - emu0.cpu_seconds;
+  double self_cpu = usage_of(::getpid()).cpu_seconds - self0.cpu_seconds;
+  // Page faults say how often the emulator's allocator gives memory back and takes it again.
+  double faults_per_doc = static_cast<double>(emu1.minor_faults - emu0.minor_faults) /
+                          static_cast<double>(std::max<size_t>(1, o.docs));
   if (acked != o.docs)
     die("ingest: " + std::to_string(acked) + " of " + std::to_string(o.docs) + " acknowledged (" +
         std::to_string(failed) + " failed)");
@@ -465,13 +479,14 @@ int main(int argc, char** argv) {
 
   std::printf(
       "mode=%s minimal=%s docs=%zu doc_bytes=%zu batch=%zu connections=%zu ranges=%u requests=%zu "
-      "seconds=%s docs_per_s=%s emulator_cpu_s=%s bench_cpu_s=%s mib_sent=%s "
-      "mib_received=%s data_mib=%s reads=%zu read_p50_ms=%s read_p99_ms=%s "
+      "seconds=%s docs_per_s=%s emulator_cpu_s=%s emulator_faults_per_doc=%s bench_cpu_s=%s "
+      "mib_sent=%s mib_received=%s data_mib=%s reads=%zu read_p50_ms=%s read_p99_ms=%s "
       "reads_per_s=%s\n",
       o.mode.c_str(), o.minimal ? "yes" : "no", o.docs, o.doc_bytes, o.batch, o.connections,
       o.ranges, plans.size(), fixed(ingest_s, 2).c_str(),
       fixed(static_cast<double>(acked) / ingest_s, 0).c_str(), fixed(emu_cpu, 1).c_str(),
-      fixed(self_cpu, 1).c_str(), fixed(static_cast<double>(bytes_sent) / 1048576.0, 1).c_str(),
+      fixed(faults_per_doc, 2).c_str(), fixed(self_cpu, 1).c_str(),
+      fixed(static_cast<double>(bytes_sent) / 1048576.0, 1).c_str(),
       fixed(static_cast<double>(bytes_received) / 1048576.0, 1).c_str(),
       fixed(static_cast<double>(emu.data_bytes()) / 1048576.0, 1).c_str(), all.size(),
       fixed(percentile(all, 0.5), 3).c_str(), fixed(percentile(all, 0.99), 3).c_str(),
