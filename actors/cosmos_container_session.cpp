@@ -23,6 +23,20 @@ caf::error describe_failure(const http_request& req, const http_response& res) {
 
 } // namespace
 
+bool transient_transport_error(const caf::error& err) {
+  if (err.category() != error_category())
+    return true; // e.g. the pool or a worker went down: worth another try
+  switch (static_cast<ec>(err.code())) {
+  case ec::tls_error:
+  case ec::invalid_argument:
+  case ec::unauthorized:
+  case ec::shutting_down:
+    return false;
+  default:
+    return true;
+  }
+}
+
 void run_later(caf::event_based_actor* self, std::chrono::milliseconds delay,
                std::function<void()> fn) {
   if (delay.count() <= 0)
@@ -111,7 +125,12 @@ void cosmos_container_session::send_attempt(caf::event_based_actor* self,
             done(std::move(res));
           },
           [done, retry](caf::error& err) {
-            // Transport failures (reset, timeout, refused) and an overloaded pool are transient.
+            // Resets, timeouts, refused connections and an overloaded pool are transient; a TLS
+            // problem or a request that cannot be sent is not.
+            if (!transient_transport_error(err)) {
+              done(std::move(err));
+              return;
+            }
             retry(std::chrono::milliseconds{0}, std::move(err));
           });
 }

@@ -47,6 +47,10 @@ void run_later(caf::event_based_actor* self, std::chrono::milliseconds delay,
 /// The handler for run_later's messages.
 caf::message_handler deferred_calls();
 
+/// Whether a transport error from http_pool is worth retrying (resets, timeouts, refused
+/// connections, an overloaded pool) or not (TLS problems, requests that cannot be sent).
+bool transient_transport_error(const caf::error& err);
+
 /// What create_if_missing needs: the partition key path and the manual throughput (none = the
 /// account's default).
 struct cosmos_create_spec {

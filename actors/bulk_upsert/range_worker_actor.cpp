@@ -53,6 +53,7 @@ struct range_worker_state {
   uint64_t taken = 0;
   clock_type::time_point paused_until{};
   bool retired = false;
+  bool failed = false; // quitting after a transport error that no retry fixes
   std::optional<token_bucket> budget;
   double charge_per_op = 10; // running estimate for the budget
 
@@ -310,6 +311,13 @@ void on_response(worker_ptr self, std::vector<pending_op>& ops, http_response& r
 }
 
 void on_transport_error(worker_ptr self, std::vector<pending_op>& ops, const caf::error& err) {
+  if (!transient_transport_error(err)) {
+    // Every request would fail the same way: fail the run (the job sees this worker go down)
+    // instead of dead-lettering every record; the records stay unsettled for the rerun.
+    self->state.failed = true;
+    self->quit(err);
+    return;
+  }
   outcome out;
   cosmos::retry_decision decision{cosmos::retry_action::retry, cosmos::transient_delay,
                                   "request failed"};
@@ -367,6 +375,8 @@ void send_batch(worker_ptr self, std::vector<pending_op> ops, std::string body) 
 
 void dispatch(worker_ptr self) {
   auto& st = self->state;
+  if (st.failed)
+    return;
   if (st.retired) {
     std::vector<pending_op> all;
     for (auto& op : st.ready)

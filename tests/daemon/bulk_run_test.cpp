@@ -79,16 +79,22 @@ struct emulator {
 
   emulator(const fs::path& dir, std::vector<std::string> extra = {})
       : proc(make_args(std::move(extra)), (dir / "emulator.log").string()) {
-    std::regex endpoint{R"(endpoint:\s+http://127\.0\.0\.1:(\d+)/)"};
+    std::regex endpoint{R"(endpoint:\s+https?://127\.0\.0\.1:(\d+)/)"};
+    std::regex cert{R"(tls cert:\s+(\S+))"};
     for (int i = 0; i < 1000 && port == 0; ++i) {
       std::smatch m;
       auto out = proc.output();
-      if (std::regex_search(out, m, endpoint))
+      if (std::regex_search(out, m, endpoint)) {
         port = std::stoi(m[1]);
-      else if (proc.wait_for(10ms))
+        if (std::smatch c; std::regex_search(out, c, cert))
+          cert_file = c[1];
+      } else if (proc.wait_for(10ms)) {
         break;
+      }
     }
   }
+
+  std::string cert_file; // with --tls
 
   ~emulator() {
     proc.signal(SIGTERM);
@@ -419,6 +425,39 @@ TEST_CASE("bulkd run: a missing container without create_if_missing fails the ru
   CHECK(rc == 1);
   CHECK_THAT(out, Catch::Contains("container dbs/shop/colls/nope does not exist"));
   CHECK(env.report()["ok"] == false);
+}
+
+TEST_CASE("bulkd run: HTTPS endpoints need tls.ca_file (or fail at once with a clear message)",
+          "[daemon][bulk_run]") {
+  if (!have_binary())
+    return;
+  temp_dir dir;
+  emulator emu{dir.path, {"--tls"}};
+  REQUIRE(emu.port > 0);
+  REQUIRE_FALSE(emu.cert_file.empty());
+  auto input = dir.path / "docs.jsonl";
+  write_docs(input, 500);
+  auto config = [&](const std::string& tls) {
+    write_file(dir.path / "bulkd.yaml",
+               "state_dir: " + (dir.path / "state").string() +
+                   "\naccounts:\n  emu:\n    endpoint: \"https://127.0.0.1:" +
+                   std::to_string(emu.port) + "\"\n    key: \"" + emulator_key + "\"\n" + tls);
+  };
+  write_file(dir.path / "job.yaml",
+             "name: load\nkind: bulk-upsert\nsource: { path: " + input.string() +
+                 " }\ntarget: { account: emu, database: shop, container: products, "
+                 "create_if_missing: { partition_key: /pk } }\n");
+  std::vector<std::string> args{BULKD_BINARY, "run", (dir.path / "job.yaml").string(), "--config",
+                                (dir.path / "bulkd.yaml").string()};
+  config("");
+  auto [rc, out] = bulkd::test::run_to_completion(args, (dir.path / "run1.log").string(), 60s);
+  CHECK(rc == 1);
+  CHECK_THAT(out, Catch::Contains("tls_error") && Catch::Contains("tls.ca_file"));
+  config("    tls: { ca_file: " + emu.cert_file + " }\n");
+  auto [rc2, out2] = bulkd::test::run_to_completion(args, (dir.path / "run2.log").string(), 120s);
+  INFO(out2);
+  CHECK(rc2 == 0);
+  CHECK_THAT(out2, Catch::Contains("500"));
 }
 
 TEST_CASE("bulkd run: a bad job file exits 2, other job kinds exit 3", "[daemon][bulk_run]") {
