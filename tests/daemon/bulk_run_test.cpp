@@ -193,7 +193,7 @@ struct run_env {
 
 } // namespace
 
-TEST_CASE("bulkd run: every document lands once; a rerun of the finished file loads nothing",
+TEST_CASE("bulkd run: every document lands once, a rerun of the finished file loads nothing",
           "[daemon][bulk_run]") {
   if (!have_binary())
     return;
@@ -249,7 +249,7 @@ TEST_CASE("bulkd run: bad lines are dead-lettered with their line numbers, the r
   CHECK(lines == std::set<uint64_t>{11, 500, 1000});
 }
 
-TEST_CASE("bulkd run: 429, 503 and resets are retried; the count is exact, no dead letters",
+TEST_CASE("bulkd run: 429, 503 and resets are retried, the count is exact, no dead letters",
           "[daemon][bulk_run]") {
   if (!have_binary())
     return;
