@@ -18,7 +18,13 @@ caf::error describe_failure(const http_request& req, const http_response& res) {
   if (!err)
     return make_error(ec::http_error, describe(req) + ": HTTP " + std::to_string(res.status));
   auto out = cosmos::to_error(*err);
-  return make_error(static_cast<ec>(out.code()), describe(req) + ": " + render(out));
+  auto code = static_cast<ec>(out.code());
+  // render() says "unauthorized: HTTP 401 ..."; the code travels in the error already.
+  auto text = render(out);
+  auto prefix = std::string{to_string(code)} + ": ";
+  if (text.rfind(prefix, 0) == 0)
+    text.erase(0, prefix.size());
+  return make_error(code, describe(req) + ": " + text);
 }
 
 } // namespace
