@@ -95,9 +95,10 @@ int run_cli(int argc, char** argv) {
     "--faults injects errors into every Cosmos and Key Vault request (not the token endpoint):\n"
     "429=P (throttled; Retry-After and x-ms-retry-after-ms unless retry-after=0ms), 503=P,\n"
     "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.\n"
-    "With 429=P a bulk batch that is not throttled as a whole has each operation throttled on\n"
-    "its own with probability P/2 (statusCode 429, subStatusCode 3200, retryAfterMilliseconds;\n"
-    "not applied, the others are). Transactional batches are throttled only as a whole.");
+    "With 429=P bulk batches are throttled as a whole with probability P/2, and otherwise each\n"
+    "operation on its own with probability P/(2-P) (statusCode 429, subStatusCode 3200,\n"
+    "retryAfterMilliseconds; not applied, the others are): every operation meets a 429 with\n"
+    "probability P per attempt. Transactional batches are throttled only as a whole.");
   emu_cmd->add_option("--data-dir", emu.data_dir,
                       "Directory for the SQLite data (created; required unless --in-memory)");
   emu_cmd->add_option("--bind", emu.bind, "Address to listen on")->capture_default_str();

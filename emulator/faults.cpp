@@ -134,7 +134,7 @@ fault_injector::fault_injector(fault_spec spec)
                           : static_cast<uint64_t>(
                                 std::chrono::steady_clock::now().time_since_epoch().count())) {}
 
-fault_kind fault_injector::next() {
+fault_kind fault_injector::next(bool bulk) {
   if (spec_.throttle <= 0 && spec_.unavailable <= 0 && spec_.reset <= 0)
     return fault_kind::none;
   double u = 0;
@@ -144,9 +144,10 @@ fault_kind fault_injector::next() {
   }
   if (u < spec_.reset)
     return fault_kind::reset;
-  if (u < spec_.reset + spec_.throttle)
+  auto throttle = bulk ? spec_.bulk_throttle() : spec_.throttle;
+  if (u < spec_.reset + throttle)
     return fault_kind::throttle;
-  if (u < spec_.reset + spec_.throttle + spec_.unavailable)
+  if (u < spec_.reset + throttle + spec_.unavailable)
     return fault_kind::unavailable;
   return fault_kind::none;
 }

@@ -5,10 +5,12 @@
 // x-ms-retry-after-ms), refused (503) or dropped (the connection is reset without an answer).
 // `latency` delays every request. The same seed gives the same sequence of decisions.
 //
-// Bulk batches (x-ms-cosmos-batch-atomic: False) are also throttled per operation: a batch that
-// was not refused as a whole draws once per operation, in order, and each operation is answered
-// 429/3200 with retryAfterMilliseconds (and not applied) with probability P/2, P being the 429
-// probability; the other operations are applied. Transactional batches are all or nothing.
+// Bulk batches (x-ms-cosmos-batch-atomic: False) are throttled in two steps so that each of
+// their operations still meets a 429 with probability P (the 429 probability) per attempt, as a
+// request would: the batch as a whole with probability P/2, and when it is not, each operation
+// on its own with probability P/(2-P) (one draw per operation, in order): answered 429/3200 with
+// retryAfterMilliseconds and not applied, while the others are applied. Transactional batches
+// are throttled only as a whole (probability P).
 
 #include <caf/expected.hpp>
 
@@ -33,8 +35,11 @@ struct fault_spec {
   uint64_t seed = 0;                          // "seed": 0 = from the clock
 
   bool any() const { return throttle > 0 || unavailable > 0 || reset > 0 || latency.count() > 0; }
-  /// The probability of each operation of a bulk batch being throttled on its own.
-  double operation_throttle() const { return throttle / 2; }
+  /// The probability of a bulk batch being throttled as a whole.
+  double bulk_throttle() const { return throttle / 2; }
+  /// The probability of each operation of a bulk batch not throttled as a whole being throttled
+  /// on its own: P/2 + (1 - P/2) * P/(2-P) = P.
+  double operation_throttle() const { return throttle <= 0 ? 0 : throttle / (2 - throttle); }
 };
 
 /// Parses "429=0.2,503=0.05,latency=20ms,reset=0.01,retry-after=50ms,seed=7". Empty text means
@@ -54,8 +59,8 @@ public:
 
   const fault_spec& spec() const { return spec_; }
 
-  /// One decision per request.
-  fault_kind next();
+  /// One decision per request; `bulk`: the request is a bulk batch (see bulk_throttle).
+  fault_kind next(bool bulk = false);
 
   /// One draw per operation of a bulk batch, under one lock (a batch's draws are consecutive in
   /// the seeded sequence): true = throttle that operation. No draws without a 429 probability.

@@ -1,6 +1,7 @@
 #include "emulator/server.hpp"
 
 #include "clients/error.hpp"
+#include "emulator/cosmos/cosmos_service.hpp"
 #include "emulator/cosmos/error_response.hpp"
 
 #include <httplib.h>
@@ -185,7 +186,7 @@ struct server::impl {
     const auto& spec = faults.spec();
     if (spec.latency.count() > 0)
       std::this_thread::sleep_for(spec.latency);
-    auto kind = faults.next();
+    auto kind = faults.next(cosmos::is_bulk_batch(req));
     switch (kind) {
     case fault_kind::none:
       return httplib::Server::HandlerResponse::Unhandled;

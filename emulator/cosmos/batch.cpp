@@ -201,7 +201,7 @@ caf::expected<op_result> execute(document_transaction& tx, const container_recor
 }
 
 // --faults 429=P: the operations of a bulk batch that was not throttled as a whole are throttled
-// on their own with probability P/2 (faults.hpp); one draw per operation that would run.
+// on their own with probability P/(2-P) (faults.hpp); one draw per operation that would run.
 void throttle_operations(std::vector<operation>& ops) {
   auto* faults = request_fault_injector();
   if (faults == nullptr)

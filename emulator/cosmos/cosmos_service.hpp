@@ -24,6 +24,7 @@
 
 namespace httplib {
 class Server;
+struct Request;
 } // namespace httplib
 
 namespace bulkd::emulator::cosmos {
@@ -41,6 +42,10 @@ struct cosmos_config {
 
 /// True for the paths the Cosmos routes serve: "/" and everything under /dbs.
 bool is_cosmos_path(std::string_view path);
+
+/// True for a bulk batch (x-ms-cosmos-is-batch-request: True, x-ms-cosmos-batch-atomic: False),
+/// which fault injection throttles per operation as well (faults.hpp). Reads headers only.
+bool is_bulk_batch(const httplib::Request& req);
 
 class cosmos_service {
 public:

@@ -162,6 +162,12 @@ bool is_cosmos_path(std::string_view path) {
   return path == "/" || path == "/dbs" || path.starts_with("/dbs/");
 }
 
+bool is_bulk_batch(const httplib::Request& req) {
+  return header_is_true(req, "x-ms-cosmos-is-batch-request") &&
+         req.has_header("x-ms-cosmos-batch-atomic") &&
+         !header_is_true(req, "x-ms-cosmos-batch-atomic");
+}
+
 caf::expected<std::unique_ptr<cosmos_service>> cosmos_service::make(cosmos_config config,
                                                                     std::unique_ptr<store> data) {
   if (config.key.empty())
