@@ -1,12 +1,14 @@
-// `bulkd run JOB.yaml... --config bulkd.yaml [--report FILE]`: runs bulk-upsert jobs once, one
-// after the other, with a live progress line on a TTY, a summary per job, and exit 0 when every
-// record was written, 1 when some were dead-lettered or a run failed, 2 for a bad spec, 3 for job
-// kinds that `run` does not execute yet.
+// `bulkd run JOB.yaml... --config bulkd.yaml [--report FILE]`: runs bulk-upsert and key-backup
+// jobs once, one after the other, with a live progress line on a TTY (bulk-upsert), a summary per
+// job, and exit 0 when everything succeeded (every record written, every key backed up), 1 when
+// some records were dead-lettered or a run failed, 2 for a bad spec, 3 for job kinds that `run`
+// does not execute yet (change-feed).
 
 #include "actors/actor_system_setup.hpp"
 #include "actors/bulk_upsert/bulk_job_actor.hpp"
 #include "actors/bulk_upsert/bulk_messages.hpp"
 #include "actors/http_pool.hpp"
+#include "actors/key_backup/run_key_backup.hpp"
 #include "clients/error.hpp"
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
@@ -22,6 +24,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cstdio>
@@ -101,6 +104,50 @@ bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
   return result.get();
 }
 
+std::string render_key_backup(const key_backup_result& r) {
+  std::string out = "key-backup " + r.job + ": " + (r.ok ? "ok" : "FAILED") + "\n";
+  if (!r.error.empty())
+    out += "  error: " + r.error + "\n";
+  if (!r.set_dir.empty())
+    out += "  set          " + r.set_dir + "\n";
+  out += "  listed       " + std::to_string(r.listed) + "\n";
+  out += "  selected     " + std::to_string(r.selected) + "\n";
+  out += "  backed up    " + std::to_string(r.backed_up) + "\n";
+  out += "  skipped      " + std::to_string(r.skipped) + "\n";
+  out += "  failed       " + std::to_string(r.failed) + "\n";
+  for (auto& f : r.failures)
+    out += "    " + f + "\n";
+  out += "  retention    " + std::to_string(r.retention_removed) + " set(s) removed\n";
+  for (auto& e : r.retention_errors)
+    out += "    " + e + "\n";
+  char secs[32];
+  std::snprintf(secs, sizeof(secs), "%.1f s", r.seconds);
+  out += std::string{"  elapsed      "} + secs + "\n";
+  return out;
+}
+
+std::string key_backup_json(const key_backup_result& r) {
+  nlohmann::json j{{"job", r.job},
+                   {"kind", "key-backup"},
+                   {"ok", r.ok},
+                   {"error", nullptr},
+                   {"set_dir", r.set_dir},
+                   {"listed", r.listed},
+                   {"selected", r.selected},
+                   {"backed_up", r.backed_up},
+                   {"skipped", r.skipped},
+                   {"failed", r.failed},
+                   {"failures", r.failures},
+                   {"retention_removed", r.retention_removed},
+                   {"retention_errors", r.retention_errors},
+                   {"requests_retried", r.requests_retried},
+                   {"throttles", r.throttles},
+                   {"seconds", r.seconds}};
+  if (!r.error.empty())
+    j["error"] = r.error;
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 } // namespace
 
 int run_run(const run_options& opts) {
@@ -122,11 +169,11 @@ int run_run(const run_options& opts) {
       jobs.push_back(std::move(j));
   }
   for (auto& job : jobs)
-    if (job.kind() != job_kind::bulk_upsert)
+    if (job.kind() == job_kind::change_feed)
       return not_implemented("run of " + std::string{enum_name(job.kind())} + " job '" + job.name +
                                  "'",
-                             "`bulkd run` executes bulk-upsert jobs so far; change-feed and "
-                             "key-backup runs come with their job kinds");
+                             "`bulkd run` executes bulk-upsert and key-backup jobs so far; "
+                             "change-feed runs come with their job kind");
   configure_logging(to_spdlog_level(config.value->log.level), config.value->log.format);
 
   block_shutdown_signals();
@@ -134,8 +181,12 @@ int run_run(const run_options& opts) {
   configure_actor_system(sys_cfg);
   caf::actor_system sys{sys_cfg};
   uint32_t in_flight = 1;
-  for (auto& job : jobs)
-    in_flight = std::max(in_flight, std::get<bulk_upsert_spec>(job.body).concurrency.max_in_flight);
+  for (auto& job : jobs) {
+    if (auto* bulk = std::get_if<bulk_upsert_spec>(&job.body))
+      in_flight = std::max(in_flight, bulk->concurrency.max_in_flight);
+    else if (auto* keys = std::get_if<key_backup_spec>(&job.body))
+      in_flight = std::max(in_flight, keys->workers);
+  }
   http_pool_config pool_cfg;
   pool_cfg.workers = in_flight + 4;
   auto pool = spawn_http_pool(sys, pool_cfg);
@@ -163,19 +214,49 @@ int run_run(const run_options& opts) {
 
   bool tty = ::isatty(STDERR_FILENO) == 1;
   int rc = exit_code::ok;
-  std::string json = jobs.size() == 1 ? "" : "[";
+  std::vector<std::string> reports; // JSON, one per job run
   for (size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].kind() == job_kind::key_backup) {
+      {
+        std::lock_guard guard{current.mtx};
+        if (current.stop_requested) {
+          rc = exit_code::failed;
+          break;
+        }
+      }
+      auto result = run_key_backup(sys, pool, *config.value, jobs[i], [&](const caf::actor& a) {
+        std::lock_guard guard{current.mtx};
+        current.handle = a;
+        if (current.stop_requested)
+          caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      });
+      {
+        std::lock_guard guard{current.mtx};
+        current.handle = nullptr;
+      }
+      std::fputs(render_key_backup(result).c_str(), stdout);
+      std::fflush(stdout);
+      if (!result.ok)
+        rc = exit_code::failed;
+      reports.push_back(key_backup_json(result));
+      continue;
+    }
     auto report = run_bulk(sys, pool, *config.value, jobs[i], current, tty);
     std::fputs(render_summary(report).c_str(), stdout);
     std::fflush(stdout);
     if (!report.ok || report.counts.dead_lettered > 0 || report.counts.rejected > 0)
       rc = exit_code::failed;
-    if (i > 0)
-      json += ",";
-    json += to_json(report);
+    reports.push_back(to_json(report));
   }
-  if (jobs.size() != 1)
+  std::string json;
+  if (jobs.size() == 1 && reports.size() == 1) {
+    json = reports.front();
+  } else {
+    json = "[";
+    for (size_t i = 0; i < reports.size(); ++i)
+      json += (i > 0 ? "," : "") + reports[i];
     json += "]";
+  }
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
   if (!opts.report.empty()) {
     std::ofstream out{opts.report, std::ios::trunc};

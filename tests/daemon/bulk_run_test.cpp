@@ -460,6 +460,38 @@ TEST_CASE("bulkd run: HTTPS endpoints need tls.ca_file (or fail at once with a c
   CHECK_THAT(out2, Catch::Contains("500"));
 }
 
+TEST_CASE("bulkd run: key-backup jobs run too, with their own summary and report",
+          "[daemon][bulk_run]") {
+  if (!have_binary())
+    return;
+  temp_dir dir;
+  emulator emu{dir.path};
+  REQUIRE(emu.port > 0);
+  auto origin = "http://127.0.0.1:" + std::to_string(emu.port);
+  write_file(dir.path / "bulkd.yaml",
+             "state_dir: " + (dir.path / "state").string() + "\nvaults:\n  dev:\n    url: \"" +
+                 origin +
+                 "\"\n    credential: { type: client-secret, tenant_id: "
+                 "\"00000000-0000-0000-0000-000000000000\", client_id: bulkd-dev, "
+                 "client_secret: bulkd-dev-secret, authority_host: \"" +
+                 origin + "\" }\n");
+  write_file(dir.path / "job.yaml", "name: keys\nkind: key-backup\nvault: dev\ndestination: { "
+                                    "path: " +
+                                        (dir.path / "backups").string() + " }\n");
+  auto report = dir.path / "report.json";
+  auto [rc, out] = bulkd::test::run_to_completion(
+      {BULKD_BINARY, "run", (dir.path / "job.yaml").string(), "--config",
+       (dir.path / "bulkd.yaml").string(), "--report", report.string()},
+      (dir.path / "run.log").string());
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK_THAT(out, Catch::Contains("key-backup keys: ok"));
+  auto r = nlohmann::json::parse(read_file(report));
+  CHECK(r["kind"] == "key-backup");
+  CHECK(r["ok"] == true);
+  CHECK(r["error"].is_null());
+}
+
 TEST_CASE("bulkd run: a bad job file exits 2, other job kinds exit 3", "[daemon][bulk_run]") {
   if (!have_binary())
     return;
