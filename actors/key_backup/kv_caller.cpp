@@ -20,7 +20,7 @@ struct kv_caller::pending {
   bool force_token = false;
 };
 
-bool is_loopback_host(std::string_view host) {
+bool is_loopback_vault_host(std::string_view host) {
   auto ends_with = [&](std::string_view suffix) {
     return host.size() >= suffix.size() &&
            host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -93,7 +93,7 @@ void kv_caller::on_response(pending_ptr p, http_response resp) {
       return;
     }
     if (auto err = identity::verify_challenge_scope(*challenge, env_.vault.base.host)) {
-      if (!is_loopback_host(env_.vault.base.host)) {
+      if (!is_loopback_vault_host(env_.vault.base.host)) {
         p->done(std::move(err));
         return;
       }

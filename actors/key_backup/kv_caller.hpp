@@ -64,7 +64,7 @@ struct kv_call_stats {
 /// Whether a host is loopback (127.0.0.0/8, ::1, localhost, *.localhost): a vault there is a
 /// local emulator whose challenge names the real service's resource, so the scope is not
 /// required to match its host.
-bool is_loopback_host(std::string_view host);
+bool is_loopback_vault_host(std::string_view host);
 
 class kv_caller {
 public:

@@ -270,6 +270,45 @@ TEST_CASE("key restore: purged keys come back with the same versions and key mat
     }
   }
 
+  SECTION("bulkd keys restore: per-key table, exit 0, then 1 for existing keys unless "
+          "--skip-existing") {
+    auto yaml = dir.path / "bulkd.yaml";
+    std::ofstream{yaml} << "state_dir: " << (dir.path / "state").string()
+                        << "\nlog: { level: warn }\nvaults:\n  emu:\n    url: \"" << emu.url()
+                        << "\"\n    credential: { type: client-secret, tenant_id: \""
+                        << test::dev_tenant
+                        << "\", client_id: bulkd-dev, client_secret: bulkd-dev-secret, "
+                           "authority_host: \""
+                        << emu.url() << "\" }\n";
+    for (size_t i = 0; i < 3; ++i)
+      emu.delete_and_purge(plan[i].name);
+    std::vector<std::string> args{
+        BULKD_BINARY, "keys",     "restore",     backup.set_dir,          "--vault",
+        "emu",        "--config", yaml.string(), "--encryption-key-file", req.encryption_key_file};
+    for (size_t i = 0; i < 3; ++i) {
+      args.push_back("--key");
+      args.push_back(plan[i].name);
+    }
+    auto log = (dir.path / "cli.log").string();
+    auto [rc, out] = test::run_to_completion(args, log);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK_THAT(out, Catch::Contains("KEY") && Catch::Contains("RESULT"));
+    CHECK_THAT(out, Catch::Contains("restore: 3 restored, 0 skipped, 0 failed"));
+    for (size_t i = 0; i < 3; ++i)
+      CHECK(emu.versions(plan[i].name) == versions[plan[i].name]);
+    auto [rc2, out2] = test::run_to_completion(args, log);
+    INFO(out2);
+    CHECK(rc2 == 1);
+    CHECK_THAT(out2, Catch::Contains("FAILED") && Catch::Contains("exists in the vault"));
+    CHECK_THAT(out2, Catch::Contains("restore: 0 restored, 0 skipped, 3 failed"));
+    args.push_back("--skip-existing");
+    auto [rc3, out3] = test::run_to_completion(args, log);
+    INFO(out3);
+    CHECK(rc3 == 0);
+    CHECK_THAT(out3, Catch::Contains("restore: 0 restored, 3 skipped, 0 failed"));
+  }
+
   SECTION("existing keys: 409 fails, or is skipped with skip_existing") {
     req.keys = {plan[0].name, plan[1].name};
     auto r = run.restore(req);
