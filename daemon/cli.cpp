@@ -155,6 +155,10 @@ int run_cli(int argc, char** argv) {
   kv_restore->add_option("--vault", keys.vault, "Vault name from bulkd.yaml")->required();
   kv_restore->add_option("--key", keys.keys, "Restore only these keys (repeatable)");
   kv_restore->add_flag("--skip-existing", keys.skip_existing, "Skip keys that already exist");
+  kv_restore->add_option("--encryption-key-file", keys.encryption_key_file,
+                         "File with the set's AES-256 key (required for an encrypted set)");
+  kv_restore->footer("Exit codes: 0 every key restored or skipped, 1 some failed (a key that "
+                     "exists fails unless --skip-existing), 2 bad usage.");
   kv_restore->add_option("-c,--config", keys.config, "Daemon config file")->capture_default_str();
 
   checkpoint_options cp;

@@ -1,8 +1,20 @@
+#include "actors/actor_system_setup.hpp"
+#include "actors/http_pool.hpp"
+#include "actors/key_backup/run_key_backup.hpp"
+#include "clients/error.hpp"
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/log.hpp"
 #include "jobs/error_text.hpp"
 #include "jobs/key_backup/backup_set_reader.hpp"
+#include "jobs/spec_loader.hpp"
 #include "jobs/timestamp.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -137,6 +149,59 @@ int run_list(const keys_options& opts) {
   return exit_code::ok;
 }
 
+// `bulkd keys restore SET --vault V [--key NAME...] [--skip-existing] [--encryption-key-file F]`:
+// one row per key (restored, skipped, FAILED), exit 0 when none failed, 1 otherwise, 2 for bad
+// usage (no such directory, a config that does not load, an unknown vault).
+int run_restore(const keys_options& opts) {
+  if (!is_usable_set_dir(opts.set_dir))
+    return exit_code::bad_input;
+  auto config = load_daemon_config(opts.config);
+  for (auto& d : config.diags)
+    std::fprintf(stderr, "%s\n", render(d).c_str());
+  if (!config.ok())
+    return exit_code::bad_input;
+  if (config.value->vaults.count(opts.vault) == 0) {
+    std::fprintf(stderr, "bulkd keys restore: vault '%s' is not defined in %s\n",
+                 opts.vault.c_str(), opts.config.c_str());
+    return exit_code::bad_input;
+  }
+  configure_logging(to_spdlog_level(config.value->log.level), config.value->log.format);
+  key_restore_request req;
+  req.set_dir = opts.set_dir;
+  req.vault = opts.vault;
+  req.keys = opts.keys;
+  req.skip_existing = opts.skip_existing;
+  req.encryption_key_file = opts.encryption_key_file;
+  key_restore_result result;
+  {
+    caf::actor_system_config sys_cfg;
+    configure_actor_system(sys_cfg);
+    caf::actor_system sys{sys_cfg};
+    http_pool_config pool_cfg;
+    pool_cfg.workers = req.workers + 2;
+    auto pool = spawn_http_pool(sys, pool_cfg);
+    result = run_key_restore(sys, pool, *config.value, req);
+    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+  }
+  if (!result.keys.empty()) {
+    std::vector<row> rows;
+    for (const auto& k : result.keys) {
+      const char* what = k.kind == key_outcome::stored    ? "restored"
+                         : k.kind == key_outcome::skipped ? "skipped"
+                                                          : "FAILED";
+      rows.push_back({k.name, what, k.detail});
+    }
+    std::sort(rows.begin(), rows.end());
+    print_table({"KEY", "RESULT", "DETAIL"}, rows);
+    std::printf("\n");
+  }
+  if (!result.error.empty())
+    std::fprintf(stderr, "bulkd keys restore: %s\n", result.error.c_str());
+  std::printf("restore: %zu restored, %zu skipped, %zu failed (%.1f s)\n", result.restored,
+              result.skipped, result.failed, result.seconds);
+  return result.ok ? exit_code::ok : exit_code::failed;
+}
+
 } // namespace
 
 int run_keys(const keys_options& opts) {
@@ -144,7 +209,10 @@ int run_keys(const keys_options& opts) {
     return run_verify(opts);
   if (opts.action == "list")
     return run_list(opts);
-  return not_implemented("keys " + opts.action, "comes with the key-backup job's worker actors");
+  if (opts.action == "restore")
+    return run_restore(opts);
+  std::fprintf(stderr, "bulkd keys: unknown action %s\n", opts.action.c_str());
+  return exit_code::bad_input;
 }
 
 } // namespace bulkd

@@ -186,9 +186,14 @@ TEST_CASE("keys list prints names, versions, sizes and tags", "[keys_cli]") {
   CHECK(contains(out2, "bulkd keys list: incomplete set: no manifest.json"));
 }
 
-TEST_CASE("keys restore is not built yet and exits 3", "[keys_cli]") {
+TEST_CASE("keys restore: bad usage exits 2 and says why", "[keys_cli]") {
   temp_dir tmp;
-  auto [rc, out] = bulkd_cli({"keys", "restore", tmp.path.string(), "--vault", "v"});
-  CHECK(rc == 3);
-  CHECK(contains(out, "not implemented yet"));
+  auto [rc, out] = bulkd_cli({"keys", "restore", (tmp.path / "nowhere").string(), "--vault", "v"});
+  CHECK(rc == 2);
+  CHECK(contains(out, "bulkd keys: not a directory"));
+  std::ofstream{tmp.path / "bulkd.yaml"} << "state_dir: state\n";
+  auto [rc2, out2] = bulkd_cli({"keys", "restore", tmp.path.string(), "--vault", "v", "--config",
+                                (tmp.path / "bulkd.yaml").string()});
+  CHECK(rc2 == 2);
+  CHECK(contains(out2, "vault 'v' is not defined"));
 }
