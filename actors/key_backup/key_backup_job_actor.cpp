@@ -194,6 +194,8 @@ struct job_state {
   std::vector<caf::actor> writers;
   size_t next_writer = 0;
   bool listing_done = false;
+  bool listing = false;                  // a page request is in flight
+  std::optional<http_request> next_page; // requested once the queue runs low
   bool done = false;
   key_backup_result result;
   uint64_t worker_retries = 0;
@@ -262,11 +264,20 @@ bool selected(const job_state& st, const key_properties& item) {
   return true;
 }
 
+void list_page(job_actor* self, http_request req);
+
 void pump(job_actor* self) {
   auto& st = self->state;
   if (st.done)
     return;
   auto workers = std::max<size_t>(1, st.cfg.spec.workers);
+  // The next page only when the queue runs low: memory stays flat however many keys the vault
+  // holds (a page is at most 25 keys).
+  if (st.next_page && !st.listing && st.queue.size() < workers + keyvault::max_maxresults) {
+    auto req = std::move(*st.next_page);
+    st.next_page.reset();
+    list_page(self, std::move(req));
+  }
   while (st.running.size() < workers && !st.queue.empty()) {
     auto item = std::move(st.queue.front());
     st.queue.pop_front();
@@ -334,8 +345,10 @@ void consider(job_actor* self, key_properties item) {
 }
 
 void list_page(job_actor* self, http_request req) {
+  self->state.listing = true;
   self->state.kv->call(std::move(req), [=](caf::expected<http_response> resp) {
     auto& st = self->state;
+    st.listing = false;
     if (st.done)
       return;
     if (!resp)
@@ -351,7 +364,7 @@ void list_page(job_actor* self, http_request req) {
     if (!next)
       return finish(self, "listing keys failed: " + render(next.error()));
     if (*next)
-      list_page(self, std::move(**next));
+      st.next_page = std::move(**next);
     else
       st.listing_done = true;
     pump(self);

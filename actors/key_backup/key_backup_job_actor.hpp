@@ -7,7 +7,9 @@
 //   2. lists the vault's keys page by page (following nextLink through empty pages), the first
 //      request teaching the vault's challenge (scope and tenant) to kv_caller; selects keys by
 //      keys.include / keys.exclude globs and keys.tags; records managed keys (they back a
-//      certificate, the service refuses to back them up) as skipped with a logged reason;
+//      certificate, the service refuses to back them up) as skipped with a logged reason; the
+//      next page is asked for only when fewer than workers + 25 keys wait, so memory does not
+//      grow with the number of keys;
 //   3. runs one key_backup_worker per selected key, at most concurrency.workers at a time; a
 //      worker lists the key's versions, reads the key (type, current kid), asks for its backup
 //      (one blob with every version), hands the blob to one of a few detached writer actors
