@@ -21,10 +21,10 @@ constexpr const char* exit_codes_text = R"(Exit codes:
 
 void add_admin_flags(CLI::App* cmd, admin_options& opts) {
   cmd->add_option("--admin", opts.url, "Admin API base URL")
-    ->envname("BULKD_ADMIN_URL")
-    ->capture_default_str();
+      ->envname("BULKD_ADMIN_URL")
+      ->capture_default_str();
   cmd->add_option("--token", opts.token, "Bearer token for the admin API")
-    ->envname("BULKD_ADMIN_TOKEN");
+      ->envname("BULKD_ADMIN_TOKEN");
   cmd->add_flag("--json", opts.json, "Print the API's JSON instead of a table");
 }
 
@@ -42,7 +42,8 @@ int run_cli(int argc, char** argv) {
 
   serve_options serve;
   auto* serve_cmd = app.add_subcommand(
-    "serve", "Run the daemon: load bulkd.yaml and every job in its jobs_dir, serve the admin API");
+      "serve",
+      "Run the daemon: load bulkd.yaml and every job in its jobs_dir, serve the admin API");
   serve_cmd->add_option("-c,--config", serve.config, "Daemon config file")->capture_default_str();
   serve_cmd->add_option("--admin-listen", serve.admin_listen,
                         "Listen address of the admin API (host:port), overriding the config");
@@ -58,9 +59,9 @@ int run_cli(int argc, char** argv) {
 
   validate_options validate;
   auto* validate_cmd = app.add_subcommand(
-    "validate", "Check job specs and daemon config files; report every error with its position");
+      "validate", "Check job specs and daemon config files; report every error with its position");
   validate_cmd->add_option("files", validate.files, "Job spec files and/or bulkd.yaml files")
-    ->required();
+      ->required();
   validate_cmd->add_option("-c,--config", validate.config,
                            "bulkd.yaml to check account and vault references against");
   validate_cmd->add_flag("--print", validate.print,
@@ -68,66 +69,72 @@ int run_cli(int argc, char** argv) {
 
   emulator_options emu;
   auto* emu_cmd = app.add_subcommand(
-    "emulator", "Local Cosmos DB + Key Vault endpoint for development and tests (not for production)");
+      "emulator",
+      "Local Cosmos DB + Key Vault endpoint for development and tests (not for production)");
   emu_cmd->footer(
-    "A development and test endpoint, not a production database: it listens on 127.0.0.1 by\n"
-    "default, uses the well-known emulator key unless --cosmos-key is given, and keeps its data\n"
-    "in SQLite under --data-dir (or in memory with --in-memory).\n"
-    "Cosmos DB: database account, databases, containers (Hash v1/v2, MultiHash; --ranges split\n"
-    "the key space evenly), partition key ranges, document create/upsert/read/replace/delete\n"
-    "with etags, session tokens and request charges, patch, SQL-subset queries, transactional\n"
-    "batch and bulk, ReadFeed paging, the latest-version change feed, master-key signatures.\n"
-    "--tls serves HTTPS with a self-signed certificate kept in --data-dir (emulator-cert.pem).\n"
-    "Key Vault keys (same port, vault URL = the endpoint; keys kept in keyvault.sqlite) and an\n"
-    "AAD-like token endpoint (authority = the endpoint): the development client is tenant\n"
-    "00000000-0000-0000-0000-000000000000, client bulkd-dev, secret bulkd-dev-secret; more with\n"
-    "--clients FILE ({\"clients\": [{\"tenant\", \"client_id\", \"client_secret\" or\n"
-    "\"certificate_file\"}]}). Tokens are signed with a key made at start.\n"
-    "Not implemented: the all-versions change feed, container replace, offers, users, stored\n"
-    "procedures.\n"
-    "Range splits for tests (no signature; the emulator is meant for loopback):\n"
-    "  POST /_emulator/split {\"db\":\"db1\",\"coll\":\"c1\",\"range\":\"2\"}\n"
-    "cuts range 2 at the middle of its hashed key space into two new ranges (the next ids) that\n"
-    "list \"parents\":[\"2\"] in pkranges (whose etag changes); documents move to the child that\n"
-    "holds their key, the children's LSNs go on from the parent's (change-feed etags of the\n"
-    "parent stay valid on them), and requests naming range 2 answer 410/1002. It answers the\n"
-    "children as JSON; 404 for an unknown database, container or range, 400 otherwise.\n"
-    "--faults injects errors into every Cosmos and Key Vault request (not the token endpoint):\n"
-    "429=P (throttled; Retry-After and x-ms-retry-after-ms unless retry-after=0ms), 503=P,\n"
-    "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.\n"
-    "With 429=P bulk batches are throttled as a whole with probability P/2, and otherwise each\n"
-    "operation on its own with probability P/(2-P) (statusCode 429, subStatusCode 3200,\n"
-    "retryAfterMilliseconds; not applied, the others are): every operation meets a 429 with\n"
-    "probability P per attempt. Transactional batches are throttled only as a whole.");
+      "A development and test endpoint, not a production database: it listens on 127.0.0.1 by\n"
+      "default, uses the well-known emulator key unless --cosmos-key is given, and keeps its data\n"
+      "in SQLite under --data-dir (or in memory with --in-memory).\n"
+      "Cosmos DB: database account, databases, containers (Hash v1/v2, MultiHash; --ranges split\n"
+      "the key space evenly), partition key ranges, document create/upsert/read/replace/delete\n"
+      "with etags, session tokens and request charges, patch, SQL-subset queries, transactional\n"
+      "batch and bulk, ReadFeed paging, the latest-version change feed, master-key signatures.\n"
+      "--tls serves HTTPS with a self-signed certificate kept in --data-dir (emulator-cert.pem).\n"
+      "Key Vault keys (same port, vault URL = the endpoint; keys kept in keyvault.sqlite) and an\n"
+      "AAD-like token endpoint (authority = the endpoint): the development client is tenant\n"
+      "00000000-0000-0000-0000-000000000000, client bulkd-dev, secret bulkd-dev-secret; more with\n"
+      "--clients FILE ({\"clients\": [{\"tenant\", \"client_id\", \"client_secret\" or\n"
+      "\"certificate_file\"}]}). Tokens are signed with a key made at start.\n"
+      "Not implemented: the all-versions change feed, container replace, offers, users, stored\n"
+      "procedures.\n"
+      "Range splits for tests (no signature; the emulator is meant for loopback):\n"
+      "  POST /_emulator/split {\"db\":\"db1\",\"coll\":\"c1\",\"range\":\"2\"}\n"
+      "cuts range 2 at the middle of its hashed key space into two new ranges (the next ids) that\n"
+      "list \"parents\":[\"2\"] in pkranges (whose etag changes); documents move to the child "
+      "that\n"
+      "holds their key, the children's LSNs go on from the parent's (change-feed etags of the\n"
+      "parent stay valid on them), and requests naming range 2 answer 410/1002. It answers the\n"
+      "children as JSON; 404 for an unknown database, container or range, 400 otherwise.\n"
+      "--faults injects errors into every Cosmos and Key Vault request (not the token endpoint):\n"
+      "429=P (throttled; Retry-After and x-ms-retry-after-ms unless retry-after=0ms), 503=P,\n"
+      "reset=P (connection closed without an answer), latency=20ms, retry-after=100ms, seed=N.\n"
+      "With 429=P bulk batches are throttled as a whole with probability P/2, and otherwise each\n"
+      "operation on its own with probability P/(2-P) (statusCode 429, subStatusCode 3200,\n"
+      "retryAfterMilliseconds; not applied, the others are): every operation meets a 429 with\n"
+      "probability P per attempt. Transactional batches are throttled only as a whole.");
   emu_cmd->add_option("--data-dir", emu.data_dir,
                       "Directory for the SQLite data (created; required unless --in-memory)");
   emu_cmd->add_option("--bind", emu.bind, "Address to listen on")->capture_default_str();
   emu_cmd->add_option("--port", emu.port, "Port to listen on (0: any free port)")
-    ->capture_default_str();
+      ->capture_default_str();
   emu_cmd->add_flag("--tls", emu.tls, "Serve HTTPS with a self-signed certificate");
   emu_cmd->add_flag("--in-memory", emu.in_memory, "Keep data in memory only");
   emu_cmd->add_option("--ranges", emu.ranges, "Physical partition key ranges per new container")
-    ->capture_default_str()
-    ->check(CLI::Range(1u, 1024u));
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1024u));
   emu_cmd->add_option("--faults", emu.faults,
                       "Fault injection, e.g. 429=0.2,503=0.05,latency=20ms,reset=0.01");
   emu_cmd->add_option("--cosmos-key", emu.cosmos_key, "Master key (default: the well-known key)");
-  emu_cmd->add_option("--clients", emu.clients_files,
-                      "JSON file of extra identity clients (repeatable)")
-    ->check(CLI::ExistingFile);
+  emu_cmd
+      ->add_option("--clients", emu.clients_files,
+                   "JSON file of extra identity clients (repeatable)")
+      ->check(CLI::ExistingFile);
 
   demo_options demo;
   auto* demo_cmd = app.add_subcommand(
-    "demo", "Show bulkd working on this machine and print a summary (this version: the example "
-            "specs, their schedules, and the daemon's start, admin API and clean stop)");
-  demo_cmd->add_option("--examples", demo.examples_dir,
-                       "Directory with the example configs (dev/bulkd.yaml, dev/jobs.d/)")
-    ->capture_default_str();
+      "demo", "Show bulkd working on this machine and print a summary (this version: the example "
+              "specs and their schedules, the emulator, the example bulk-upsert job loading "
+              "generated products into it, and the daemon's start, admin API and clean stop)");
+  demo_cmd
+      ->add_option("--examples", demo.examples_dir,
+                   "Directory with the example configs (dev/bulkd.yaml, dev/jobs.d/)")
+      ->capture_default_str();
 
   admin_options admin;
   auto* jobs_cmd = app.add_subcommand("jobs", "List the daemon's jobs (admin API)");
   add_admin_flags(jobs_cmd, admin);
-  auto* status_cmd = app.add_subcommand("status", "Show a job's runs, progress and lag (admin API)");
+  auto* status_cmd =
+      app.add_subcommand("status", "Show a job's runs, progress and lag (admin API)");
   status_cmd->add_option("job", admin.job, "Job name (all jobs when absent)");
   add_admin_flags(status_cmd, admin);
   auto* trigger_cmd = app.add_subcommand("trigger", "Start a run of a job now (admin API)");
@@ -162,7 +169,8 @@ int run_cli(int argc, char** argv) {
   kv_restore->add_option("-c,--config", keys.config, "Daemon config file")->capture_default_str();
 
   checkpoint_options cp;
-  auto* cp_cmd = app.add_subcommand("checkpoint", "Show or reset a job's checkpoints (job stopped)");
+  auto* cp_cmd =
+      app.add_subcommand("checkpoint", "Show or reset a job's checkpoints (job stopped)");
   cp_cmd->require_subcommand(1);
   auto* cp_show = cp_cmd->add_subcommand("show", "Print a job's checkpoints");
   cp_show->add_option("job", cp.job, "Job name")->required();

@@ -74,11 +74,13 @@ TEST_CASE("validate of a daemon config also checks the jobs it would load") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("demo shows the foundation working end to end") {
+TEST_CASE("demo runs the emulator and the example bulk load and the daemon end to end") {
   auto [rc, out] = bulkd_cli({"demo"});
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.find("FAIL") == std::string::npos);
+  CHECK(out.find("[ ok ] emulator up") != std::string::npos);
+  CHECK(out.find("20000 of 20000 written") != std::string::npos);
   CHECK(out.find("[ ok ] SIGTERM: ordered shutdown") != std::string::npos);
   CHECK(out.find("load-products") != std::string::npos);
 }
