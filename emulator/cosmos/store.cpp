@@ -86,14 +86,10 @@ int64_t now_seconds() {
 }
 
 caf::expected<std::string> store::impl::next_etag(int64_t ts) {
-  auto up = db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'etag' RETURNING value");
-  if (!up)
-    return up.error();
-  auto row = up->step();
-  if (!row)
-    return row.error();
-  auto counter = up->int64(0);
-  up->reset();
+  auto next = counters.next_etag(db);
+  if (!next)
+    return next.error();
+  auto counter = *next;
   char buf[48];
   std::snprintf(buf, sizeof(buf), "\"%08llx-0000-0000-0000-%012llx\"",
                 static_cast<unsigned long long>(ts & 0xffffffff),
@@ -128,7 +124,7 @@ caf::error store::init(const std::string& path) {
 caf::expected<std::optional<database_record>> store::create_database(const std::string& id) {
   std::lock_guard guard{impl_->mutex};
   auto& db = impl_->db;
-  sqlite_transaction tx{db};
+  store_write tx{*impl_};
   if (auto err = tx.begin())
     return err;
   auto find = db.prepare("SELECT number FROM databases WHERE id = ?");
@@ -207,6 +203,7 @@ caf::expected<bool> store::delete_database(const std::string& id) {
   auto st = impl_->db.prepare("DELETE FROM databases WHERE id = ?");
   if (!st)
     return st.error();
+  impl_->counters.forget();
   if (auto err = st->bind(1, id).run())
     return err;
   return impl_->db.changes() > 0;
@@ -274,7 +271,7 @@ store::create_container(uint32_t db_number, const std::string& id, const std::st
                         const std::vector<std::pair<std::string, std::string>>& ranges) {
   std::lock_guard guard{impl_->mutex};
   auto& db = impl_->db;
-  sqlite_transaction tx{db};
+  store_write tx{*impl_};
   if (auto err = tx.begin())
     return err;
   auto find = db.prepare("SELECT key FROM containers WHERE db_number = ? AND id = ?");
@@ -364,6 +361,7 @@ caf::expected<bool> store::delete_container(uint32_t db_number, const std::strin
   auto st = impl_->db.prepare("DELETE FROM containers WHERE db_number = ? AND id = ?");
   if (!st)
     return st.error();
+  impl_->counters.forget();
   if (auto err = st->bind(1, static_cast<int64_t>(db_number)).bind(2, id).run())
     return err;
   return impl_->db.changes() > 0;

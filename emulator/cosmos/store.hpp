@@ -145,6 +145,8 @@ private:
 
 class store {
 public:
+  struct impl; // internal: emulator/cosmos/store_impl.hpp
+
   /// Opens `path` (created when missing) or ":memory:" and creates the schema.
   static caf::expected<std::unique_ptr<store>> open(const std::string& path);
   ~store();
@@ -200,7 +202,6 @@ private:
                                                                 const std::string* b);
 
   friend class document_transaction;
-  struct impl;
   friend caf::expected<write_outcome> apply_write(impl& s, const document_write& w);
   std::unique_ptr<impl> impl_;
 };

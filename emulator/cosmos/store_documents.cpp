@@ -16,21 +16,6 @@ document_record read_document_row(const sqlite_statement& st) {
           st.text(5), st.text(6), st.int64(7), st.int64(8)};
 }
 
-caf::expected<int64_t> range_lsn(sqlite_connection& db, int64_t container,
-                                 const std::string& range_id) {
-  auto st = db.prepare("SELECT lsn FROM ranges WHERE container = ? AND id = ?");
-  if (!st)
-    return st.error();
-  auto row = st->bind(1, container).bind(2, range_id).step();
-  if (!row)
-    return row.error();
-  if (!*row)
-    return make_error(ec::not_found, "no partition key range '" + range_id + "'");
-  auto lsn = st->int64(0);
-  st->reset();
-  return lsn;
-}
-
 // The online range of the container holding `epk`.
 caf::expected<std::string> online_range_for(sqlite_connection& db, int64_t container,
                                             const std::string& epk) {
@@ -57,45 +42,23 @@ caf::expected<std::string> online_range_for(sqlite_connection& db, int64_t conta
   return found;
 }
 
-// The next LSN of online range `range_id` (incremented and stored). When that range was split
-// after the caller routed the write (it read the container before the split), the write goes to
-// the child holding `epk` and `range_id` names it.
-caf::expected<int64_t> next_lsn(sqlite_connection& db, int64_t container, std::string& range_id,
+// The next LSN of online range `range_id`. When that range was split after the caller routed the
+// write (it read the container before the split), the write goes to the child holding `epk` and
+// `range_id` names it.
+caf::expected<int64_t> next_lsn(store::impl& s, int64_t container, std::string& range_id,
                                 const std::string& epk) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto st = db.prepare("UPDATE ranges SET lsn = lsn + 1 "
-                         "WHERE container = ? AND id = ? AND status = 'online' RETURNING lsn");
-    if (!st)
-      return st.error();
-    auto row = st->bind(1, container).bind(2, range_id).step();
-    if (!row)
-      return row.error();
-    if (*row) {
-      auto lsn = st->int64(0);
-      st->reset();
-      return lsn;
-    }
-    auto current = online_range_for(db, container, epk);
+    auto lsn = s.counters.next_lsn(s.db, container, range_id);
+    if (!lsn)
+      return lsn.error();
+    if (*lsn)
+      return **lsn;
+    auto current = online_range_for(s.db, container, epk);
     if (!current)
       return current.error();
     range_id = std::move(*current);
   }
   return make_error(ec::not_found, "no partition key range '" + range_id + "'");
-}
-
-caf::expected<int64_t> next_document_number(sqlite_connection& db, int64_t container) {
-  auto st = db.prepare(
-      "UPDATE containers SET next_doc = next_doc + 1 WHERE key = ? RETURNING next_doc - 1");
-  if (!st)
-    return st.error();
-  auto row = st->bind(1, container).step();
-  if (!row)
-    return row.error();
-  if (!*row)
-    return make_error(ec::not_found, "the container was deleted");
-  auto number = st->int64(0);
-  st->reset();
-  return number;
 }
 
 } // namespace
@@ -125,7 +88,7 @@ caf::expected<document_read> store::read_document(int64_t container, const std::
   if (!doc)
     return doc.error();
   out.doc = std::move(*doc);
-  auto lsn = range_lsn(impl_->db, container, range_id);
+  auto lsn = impl_->counters.lsn(impl_->db, container, range_id);
   if (!lsn)
     return lsn.error();
   out.range_lsn = *lsn;
@@ -134,7 +97,7 @@ caf::expected<document_read> store::read_document(int64_t container, const std::
 
 caf::expected<write_outcome> store::write_document(const document_write& w) {
   std::lock_guard guard{impl_->mutex};
-  sqlite_transaction tx{impl_->db};
+  store_write tx{*impl_};
   if (auto err = tx.begin())
     return err;
   auto out = apply_write(*impl_, w);
@@ -153,7 +116,7 @@ caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w
   write_outcome out;
   auto fail = [&](int status) -> caf::expected<write_outcome> {
     out.status = status;
-    auto lsn = range_lsn(db, w.container, w.range_id);
+    auto lsn = s.counters.lsn(db, w.container, w.range_id);
     if (!lsn)
       return lsn.error();
     out.range_lsn = *lsn;
@@ -177,7 +140,7 @@ caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w
   if (exists && w.if_match && *w.if_match != "*" && *w.if_match != (*existing)->etag)
     return fail(412);
   auto range_id = w.range_id;
-  auto lsn = next_lsn(db, w.container, range_id, w.epk);
+  auto lsn = next_lsn(s, w.container, range_id, w.epk);
   if (!lsn)
     return lsn.error();
   auto ts = now_seconds();
@@ -197,7 +160,7 @@ caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w
     if (exists) {
       number = static_cast<int64_t>((*existing)->number);
     } else {
-      auto n = next_document_number(db, w.container);
+      auto n = s.counters.next_document_number(db, w.container);
       if (!n)
         return n.error();
       number = *n;

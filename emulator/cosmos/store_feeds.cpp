@@ -24,7 +24,7 @@ caf::expected<scan_page> store::scan_documents(const document_scan& scan) {
   std::lock_guard guard{impl_->mutex};
   auto& db = impl_->db;
   // Both reads in one transaction: the range LSN must not move between them.
-  sqlite_transaction tx{db};
+  store_write tx{*impl_};
   if (auto err = tx.begin())
     return err;
   auto st = db.prepare(sql);

@@ -44,7 +44,9 @@ caf::expected<split_outcome> store::split_range(int64_t container, const std::st
                                                 const std::string& at) {
   std::lock_guard guard{impl_->mutex};
   auto& db = impl_->db;
-  sqlite_transaction tx{db};
+  // The ranges change: the counters reload afterwards (they hold nothing unwritten here).
+  impl_->counters.forget();
+  store_write tx{*impl_};
   if (auto err = tx.begin())
     return err;
   split_outcome out;
@@ -159,6 +161,7 @@ caf::expected<split_outcome> store::split_range(int64_t container, const std::st
       out.children.push_back(std::move(r));
   if (auto err = tx.commit())
     return err;
+  impl_->counters.forget();
   out.status = 200;
   return out;
 }

@@ -15,7 +15,7 @@ caf::expected<write_outcome> document_transaction::write(const document_write& w
 caf::expected<bool>
 store::transact(const std::function<caf::expected<bool>(document_transaction&)>& body) {
   std::lock_guard guard{impl_->mutex};
-  sqlite_transaction tx{impl_->db};
+  store_write tx{*impl_};
   if (auto err = tx.begin())
     return err;
   document_transaction session{*this};
