@@ -5,8 +5,6 @@
 #include "emulator/cosmos/sqlite.hpp"
 #include "emulator/cosmos/store.hpp"
 
-#include <condition_variable>
-#include <exception>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -69,19 +67,6 @@ struct store::impl {
 
   /// A fresh quoted etag; call inside a transaction.
   caf::expected<std::string> next_etag(int64_t ts);
-
-  /// Group commit of store::transact: the first caller to find no writer becomes the writer and
-  /// runs every queued body in one SQLite transaction, one savepoint each.
-  struct pending {
-    const std::function<caf::expected<bool>(document_transaction&)>* body = nullptr;
-    caf::expected<bool> result = false;
-    std::exception_ptr thrown;
-    bool done = false;
-  };
-  std::mutex queue_mutex;
-  std::condition_variable queue_cv;
-  std::vector<pending*> queue;
-  bool writing = false;
 };
 
 /// A store transaction: BEGIN IMMEDIATE; commit() writes the counters back, then COMMITs;
