@@ -141,8 +141,10 @@ caf::error store_write::begin() {
 caf::error store_write::commit() {
   if (auto err = s_.counters.flush(s_.db))
     return err;
-  if (auto err = tx_.commit())
+  if (auto err = tx_.commit()) {
+    s_.counters.forget(); // flushed, but not committed
     return err;
+  }
   committed_ = true;
   return {};
 }
