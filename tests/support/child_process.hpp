@@ -6,16 +6,16 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
-#include <vector>
-
-#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace bulkd::test {
 
@@ -25,7 +25,7 @@ public:
   /// stdout and stderr go to `log_path`.
   child_process(std::vector<std::string> argv, std::string log_path,
                 std::vector<std::string> extra_env = {})
-    : log_path_(std::move(log_path)) {
+      : log_path_(std::move(log_path)) {
     pid_ = ::fork();
     if (pid_ == 0) {
       int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -66,8 +66,10 @@ public:
     auto until = std::chrono::steady_clock::now() + deadline;
     for (;;) {
       int status = 0;
-      auto r = ::waitpid(pid_, &status, WNOHANG);
+      rusage usage{};
+      auto r = ::wait4(pid_, &status, WNOHANG, &usage);
       if (r == pid_) {
+        peak_rss_kib_ = usage.ru_maxrss;
         exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         return exit_status_;
       }
@@ -76,6 +78,9 @@ public:
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+
+  /// The child's own peak resident set size in KiB, known once it has exited (0 before).
+  long peak_rss_kib() const { return peak_rss_kib_; }
 
   /// What the child wrote to stdout and stderr so far.
   std::string output() const {
@@ -89,13 +94,13 @@ private:
   pid_t pid_ = -1;
   std::string log_path_;
   std::optional<int> exit_status_;
+  long peak_rss_kib_ = 0;
 };
 
 /// Runs a program to completion and returns {exit code, combined output}.
-inline std::pair<int, std::string> run_to_completion(std::vector<std::string> argv,
-                                                     const std::string& log_path,
-                                                     std::chrono::milliseconds deadline
-                                                     = std::chrono::seconds(60)) {
+inline std::pair<int, std::string>
+run_to_completion(std::vector<std::string> argv, const std::string& log_path,
+                  std::chrono::milliseconds deadline = std::chrono::seconds(60)) {
   child_process p{std::move(argv), log_path};
   auto rc = p.wait_for(deadline);
   return {rc.value_or(-1), p.output()};
