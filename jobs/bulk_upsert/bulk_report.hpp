@@ -4,6 +4,7 @@
 // at the end), as JSON for --report FILE, as a table for the terminal and as a live progress line.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct bulk_counts {
   uint64_t retries = 0, throttles = 0, rebatches = 0, routing_refreshes = 0;
   double request_charge = 0;
   uint64_t bytes_read = 0, bytes_total = 0;
+  /// Per physical range id: requests sent and not yet answered (a gauge, for metrics).
+  std::map<std::string, uint64_t> in_flight_by_range;
 };
 
 struct bulk_report {
