@@ -3,6 +3,8 @@
 #
 #   run_keyvault.sh BULKD_BINARY SCRIPT [KEY_COUNT] [FAULTS] [CLIENTS_FILE]
 #
+# The script gets BULKD_BINARY (for scripts that run bulkd themselves), BULKD_EMULATOR_URL and
+# NODE_EXTRA_CA_CERTS (the emulator's certificate).
 # With CLIENTS_FILE the emulator gets --clients CLIENTS_FILE and the script signs in as the first
 # client of that file instead of the development client.
 # Fails (never skips) when node or the pinned SDKs (tests/conformance/node_modules, installed by
@@ -73,7 +75,7 @@ cat "$work/emulator.out"
 status=0
 expect_throttled=0
 case "$faults" in *429=*) expect_throttled=1 ;; esac
-(cd "$here" && BULKD_CLIENTS_FILE="$clients" BULKD_EXPECT_THROTTLED="$expect_throttled" BULKD_EMULATOR_URL="$url" BULKD_KEY_COUNT="$key_count" NODE_EXTRA_CA_CERTS="$cert" \
+(cd "$here" && BULKD_BINARY="$bulkd" BULKD_CLIENTS_FILE="$clients" BULKD_EXPECT_THROTTLED="$expect_throttled" BULKD_EMULATOR_URL="$url" BULKD_KEY_COUNT="$key_count" NODE_EXTRA_CA_CERTS="$cert" \
   NODE_NO_WARNINGS=1 node "$script") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- emulator log (last 40 lines) ---" >&2
