@@ -56,6 +56,25 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("-c,--config", run.config, "Daemon config file")->capture_default_str();
   run_cmd->add_flag("--dev", run.dev, "Run against the embedded emulator");
   run_cmd->add_option("--report", run.report, "Also write the summary as JSON to this file");
+  run_cmd->add_option("--metrics-listen", run.metrics_listen,
+                      "Serve Prometheus metrics of the run at http://HOST:PORT/metrics while it "
+                      "runs (port 0: any free port; the URL is printed on stderr)");
+  run_cmd->add_option("--metrics-linger", run.metrics_linger,
+                      "Keep serving /metrics this long after the last job ended (e.g. 5s), so a "
+                      "scraper can read the final values");
+  run_cmd->footer(
+      std::string{
+          "With --metrics-listen, /metrics has the process metrics and, per bulk-upsert\n"
+          "job, updated every half second and once more at the end (equal to the report):\n"
+          "  bulkd_documents_total{job,outcome}   outcome: written, dead_lettered, rejected\n"
+          "  bulkd_documents_read_total{job}      bulkd_request_charge_total{job} (RU)\n"
+          "  bulkd_throttles_total{job}           bulkd_retries_total{job}\n"
+          "  bulkd_rebatches_total{job}           bulkd_routing_refreshes_total{job}\n"
+          "  bulkd_input_bytes_read_total{job}    bulkd_in_flight_requests{job,range} (gauge)\n"
+          "  bulkd_job_running{job,kind} (gauge: 1 while the run goes on, then 0)\n"
+          "When the config sets admin.token, /metrics asks for it (Authorization: Bearer TOKEN);\n"
+          "an address that is not loopback is refused without one.\n\n"} +
+      std::string{exit_codes_text});
 
   validate_options validate;
   auto* validate_cmd = app.add_subcommand(

@@ -22,7 +22,9 @@ struct run_options {
   std::vector<std::string> job_files;
   std::string config = default_config_path;
   bool dev = false;
-  std::string report; // write the final summary as JSON here
+  std::string report;         // write the final summary as JSON here
+  std::string metrics_listen; // "host:port": serve /metrics while the jobs run; empty: no server
+  std::string metrics_linger; // a duration ("5s"): keep serving /metrics after the jobs ended
 };
 
 struct validate_options {

@@ -2,7 +2,8 @@
 // jobs once, one after the other, with a live progress line on a TTY (bulk-upsert), a summary per
 // job, and exit 0 when everything succeeded (every record written, every key backed up), 1 when
 // some records were dead-lettered or a run failed, 2 for a bad spec, 3 for job kinds that `run`
-// does not execute yet (change-feed).
+// does not execute yet (change-feed). With --metrics-listen it serves the bulk-upsert jobs'
+// progress as Prometheus metrics (daemon/bulk_metrics.hpp) on /metrics while they run.
 
 #include "actors/actor_system_setup.hpp"
 #include "actors/bulk_upsert/bulk_job_actor.hpp"
@@ -10,12 +11,17 @@
 #include "actors/http_pool.hpp"
 #include "actors/key_backup/run_key_backup.hpp"
 #include "clients/error.hpp"
+#include "daemon/admin_server.hpp"
+#include "daemon/bulk_metrics.hpp"
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/log.hpp"
+#include "daemon/metrics_process.hpp"
+#include "daemon/metrics_registry.hpp"
 #include "daemon/signal_thread.hpp"
 #include "jobs/bulk_upsert/bulk_checkpoint.hpp"
 #include "jobs/bulk_upsert/bulk_report.hpp"
+#include "jobs/duration.hpp"
 #include "jobs/enum_names.hpp"
 #include "jobs/spec_loader.hpp"
 
@@ -30,8 +36,12 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <thread>
 #include <unistd.h>
+#include <variant>
 
 namespace bulkd {
 
@@ -48,9 +58,49 @@ struct current_job {
   bool stop_requested = false;
 };
 
+/// The /metrics server of a run: the registry, the process metrics and the admin server.
+struct run_metrics {
+  metrics::registry registry;
+  metrics::process_metrics process{registry, BULKD_VERSION};
+  std::unique_ptr<admin_server> server;
+};
+
+/// Starts the /metrics server of --metrics-listen; prints why not and returns the exit code.
+std::variant<std::unique_ptr<run_metrics>, int> start_metrics(const run_options& opts,
+                                                              const daemon_config& config) {
+  auto listen = parse_listen_address(opts.metrics_listen);
+  if (!listen) {
+    std::fprintf(stderr, "bulkd run: --metrics-listen: %s\n", render(listen.error()).c_str());
+    return exit_code::bad_input;
+  }
+  auto& [host, port] = *listen;
+  const auto& token = config.admin.token.reveal();
+  if (!is_loopback_host(host) && token.empty()) {
+    std::fprintf(stderr,
+                 "bulkd run: --metrics-listen %s is not loopback: set admin.token in the config "
+                 "first (it then guards /metrics)\n",
+                 opts.metrics_listen.c_str());
+    return exit_code::bad_input;
+  }
+  auto m = std::make_unique<run_metrics>();
+  m->server = std::make_unique<admin_server>(
+      admin_server_config{.host = host, .port = port, .token = token, .threads = 4}, m->registry);
+  m->server->set_before_metrics([p = m.get()] { p->process.refresh(); });
+  auto bound = m->server->start();
+  if (!bound) {
+    std::fprintf(stderr, "bulkd run: --metrics-listen: %s\n", render(bound.error()).c_str());
+    return exit_code::unavailable;
+  }
+  auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::fprintf(stderr, "metrics: http://%s:%u/metrics\n", shown.c_str(),
+               static_cast<unsigned>(*bound));
+  std::fflush(stderr);
+  return m;
+}
+
 bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
                      const daemon_config& config, const job_spec& job, current_job& current,
-                     bool tty) {
+                     bool tty, metrics::registry* registry) {
   auto spec = std::get<bulk_upsert_spec>(job.body);
   spec.source.path = config.resolve_job_path(spec.source.path);
   bulk_job_config jc;
@@ -78,15 +128,23 @@ bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
     handle = spawn_bulk_job(sys, std::move(jc));
     current.handle = handle;
   }
+  std::optional<metrics::bulk_metrics> published;
+  if (registry != nullptr)
+    published.emplace(*registry, job.name);
   caf::scoped_actor self{sys, true};
   bool printed = false;
-  while (result.wait_for(std::chrono::milliseconds{tty ? 500 : 1000}) !=
+  bool poll = tty || published;
+  while (result.wait_for(std::chrono::milliseconds{poll ? 500 : 1000}) !=
          std::future_status::ready) {
-    if (!tty)
+    if (!poll)
       continue;
     self->request(handle, std::chrono::seconds{1}, progress_atom::value)
         .receive(
             [&](const bulk_report& r) {
+              if (published)
+                published->update(r.counts);
+              if (!tty)
+                return;
               auto line = render_progress_line(r.counts, r.seconds);
               std::fprintf(stderr, "\r%s\033[K", line.c_str());
               std::fflush(stderr);
@@ -101,7 +159,10 @@ bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
     std::lock_guard guard{current.mtx};
     current.handle = nullptr;
   }
-  return result.get();
+  auto report = result.get();
+  if (published)
+    published->finish(report.counts);
+  return report;
 }
 
 std::string render_key_backup(const key_backup_result& r) {
@@ -159,6 +220,19 @@ int run_run(const run_options& opts) {
   print_diagnostics(config.diags);
   if (!config.ok())
     return exit_code::bad_input;
+  std::optional<duration> linger;
+  if (!opts.metrics_linger.empty()) {
+    auto parsed = parse_duration(opts.metrics_linger);
+    if (!parsed) {
+      std::fprintf(stderr, "bulkd run: --metrics-linger: %s\n", render(parsed.error()).c_str());
+      return exit_code::bad_input;
+    }
+    if (opts.metrics_listen.empty()) {
+      std::fprintf(stderr, "bulkd run: --metrics-linger needs --metrics-listen\n");
+      return exit_code::bad_input;
+    }
+    linger = *parsed;
+  }
   std::vector<job_spec> jobs;
   for (auto& file : opts.job_files) {
     auto loaded = load_job_file(file, &*config.value);
@@ -176,7 +250,16 @@ int run_run(const run_options& opts) {
                              "change-feed runs come with their job kind");
   configure_logging(to_spdlog_level(config.value->log.level), config.value->log.format);
 
+  // Before any thread starts (the metrics server's too): signals go to the signal thread only.
   block_shutdown_signals();
+  std::unique_ptr<run_metrics> metrics;
+  if (!opts.metrics_listen.empty()) {
+    auto started = start_metrics(opts, *config.value);
+    if (auto* rc = std::get_if<int>(&started))
+      return *rc;
+    metrics = std::move(std::get<std::unique_ptr<run_metrics>>(started));
+  }
+
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg);
   caf::actor_system sys{sys_cfg};
@@ -241,7 +324,8 @@ int run_run(const run_options& opts) {
       reports.push_back(key_backup_json(result));
       continue;
     }
-    auto report = run_bulk(sys, pool, *config.value, jobs[i], current, tty);
+    auto report = run_bulk(sys, pool, *config.value, jobs[i], current, tty,
+                           metrics ? &metrics->registry : nullptr);
     std::fputs(render_summary(report).c_str(), stdout);
     std::fflush(stdout);
     if (!report.ok || report.counts.dead_lettered > 0 || report.counts.rejected > 0)
@@ -264,6 +348,18 @@ int run_run(const run_options& opts) {
     if (!out) {
       std::fprintf(stderr, "bulkd run: cannot write the report %s\n", opts.report.c_str());
       rc = exit_code::failed;
+    }
+  }
+  if (linger) {
+    // A signal ends the wait early, like it stops a job.
+    auto until = std::chrono::steady_clock::now() + *linger;
+    while (std::chrono::steady_clock::now() < until) {
+      {
+        std::lock_guard guard{current.mtx};
+        if (current.stop_requested)
+          break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
     }
   }
   sys.await_all_actors_done();
