@@ -7,6 +7,8 @@
 #include "actors/change_feed/cosmos_lease_store_actor.hpp"
 #include "actors/http_pool.hpp"
 #include "clients/cosmos/authorization.hpp"
+#include "jobs/change_feed/lease_balancer.hpp"
+#include "jobs/change_feed/lease_update.hpp"
 #include "tests/actors/change_feed/lease_store_test_support.hpp"
 #include "tests/actors/key_backup/kv_emulator.hpp"
 
@@ -14,6 +16,9 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <catch2/catch.hpp>
+
+#include <atomic>
+#include <map>
 
 using namespace bulkd;
 using bulkd::test::ask;
@@ -44,10 +49,20 @@ struct cosmos_env {
     self->wait_for(pool);
   }
 
-  lease_store_actor spawn(std::string instance, std::string container = "leases") {
+  // Lease timestamps of every store come from this clock (tests move it to expire leases).
+  std::shared_ptr<std::atomic<int64_t>> clock_ms = std::make_shared<std::atomic<int64_t>>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(lease_now().time_since_epoch())
+          .count());
+
+  utc_time now() const { return utc_time{std::chrono::milliseconds{clock_ms->load()}}; }
+
+  lease_store_actor spawn(std::string instance, std::string container = "leases",
+                          bool create = true, bool minimal_responses = false) {
     auto cred = cosmos::credential::from_master_key(master_key);
     REQUIRE(cred);
-    auto builder = cosmos::request_builder::make(emulator.url() + "/", std::move(*cred));
+    cosmos::request_options options;
+    options.minimal_write_responses = minimal_responses;
+    auto builder = cosmos::request_builder::make(emulator.url() + "/", std::move(*cred), options);
     REQUIRE(builder);
     cosmos_lease_store_config c;
     c.builder = std::move(*builder);
@@ -55,7 +70,9 @@ struct cosmos_env {
     c.container = {"feeds", container};
     c.prefix = "orders-feed.shop.orders";
     c.instance = std::move(instance);
-    c.create_if_missing = std::optional<uint32_t>{};
+    if (create)
+      c.create_if_missing = std::optional<uint32_t>{};
+    c.clock = [ms = clock_ms] { return utc_time{std::chrono::milliseconds{ms->load()}}; };
     c.session.initial_backoff = 10ms;
     c.session.max_backoff = 100ms;
     return spawn_cosmos_lease_store(sys, std::move(c));
@@ -218,4 +235,153 @@ TEST_CASE("cosmos lease store: a split replaces the parent lease by two children
   CHECK(render(gone.error()) == "not_found: lease 3 is gone (split or deleted)");
   e.stop(a);
   e.stop(b);
+}
+
+TEST_CASE("cosmos lease store: with Prefer: return=minimal the new etag comes from the header",
+          "[actors][lease][emulator]") {
+  if (!test::have_bulkd_binary())
+    return;
+  cosmos_env e;
+  auto a = e.spawn("host-a", "leases", true, true);
+  auto created = ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four);
+  REQUIRE(created);
+  auto held = ask<lease>(e.self, a, lease_acquire_atom::value, (*created)[1]);
+  REQUIRE(held);
+  CHECK_FALSE(held->etag.empty());
+  CHECK(held->etag != (*created)[1].etag);
+  auto cp = ask<lease>(e.self, a, lease_checkpoint_atom::value, *held, std::string{"\"3\""});
+  REQUIRE(cp);
+  auto listed = ask<std::vector<lease>>(e.self, a, lease_list_atom::value);
+  REQUIRE(listed);
+  CHECK(*by_token(*listed, "1") == *cp);
+  e.stop(a);
+}
+
+TEST_CASE("cosmos lease store: a missing lease container or one not partitioned by /id is a "
+          "clear error",
+          "[actors][lease][emulator][bad_input]") {
+  if (!test::have_bulkd_binary())
+    return;
+  cosmos_env e;
+  auto missing = e.spawn("host-a", "nowhere", false);
+  auto listed = ask<std::vector<lease>>(e.self, missing, lease_list_atom::value);
+  REQUIRE_FALSE(listed);
+  CHECK(listed.error().code() == static_cast<uint8_t>(ec::not_found));
+  CHECK_THAT(render(listed.error()),
+             Catch::StartsWith("not_found: lease container feeds/nowhere: "));
+  e.stop(missing);
+  // A container partitioned by /pk.
+  auto cred = cosmos::credential::from_master_key(master_key);
+  auto builder = cosmos::request_builder::make(e.emulator.url() + "/", std::move(*cred));
+  REQUIRE(builder);
+  cosmos::partition_key_definition pk;
+  pk.paths = {"/pk"};
+  pk.version = 2;
+  for (auto req :
+       {builder->create_database("feeds"), builder->create_container({"feeds", "by-pk"}, pk)}) {
+    int status = 0;
+    e.self->request(e.pool, 30s, http_atom::value, req)
+        .receive([&](http_response& res) { status = res.status; },
+                 [&](caf::error& err) { FAIL(render(err)); });
+    CHECK(status == 201);
+  }
+  auto wrong = e.spawn("host-a", "by-pk", false);
+  auto refused = ask<std::vector<lease>>(e.self, wrong, lease_list_atom::value);
+  REQUIRE_FALSE(refused);
+  CHECK(render(refused.error()) ==
+        "invalid_argument: lease container feeds/by-pk must be partitioned by /id, not [/pk]");
+  e.stop(wrong);
+}
+
+TEST_CASE("cosmos lease store: three instances balancing 8 ranges reach 3/3/2; two survivors "
+          "own all 8 once the third one's leases expire",
+          "[actors][lease][emulator]") {
+  if (!test::have_bulkd_binary())
+    return;
+  cosmos_env e;
+  std::vector<std::string> names{"host-a", "host-b", "host-c"};
+  std::map<std::string, lease_store_actor> stores;
+  for (auto& n : names)
+    stores[n] = e.spawn(n);
+  std::vector<lease_range> eight;
+  for (int i = 0; i < 8; ++i)
+    eight.push_back({std::to_string(i), i == 0 ? "" : std::to_string(i * 10),
+                     i == 7 ? "FF" : std::to_string(i * 10 + 10)});
+  REQUIRE(ask<std::vector<lease>>(e.self, stores["host-a"], lease_create_atom::value, eight));
+  // Held leases per instance, as last written by it.
+  std::map<std::string, std::map<std::string, lease>> held;
+  auto round = [&](const std::string& me) {
+    auto& store = stores[me];
+    for (auto it = held[me].begin(); it != held[me].end();) {
+      auto renewed = ask<lease>(e.self, store, lease_renew_atom::value, it->second);
+      if (renewed) {
+        it->second = *renewed;
+        ++it;
+      } else {
+        CHECK(renewed.error().code() == static_cast<uint8_t>(ec::conflict));
+        it = held[me].erase(it);
+      }
+    }
+    auto all = ask<std::vector<lease>>(e.self, store, lease_list_atom::value);
+    REQUIRE(all);
+    auto d = balance_leases(*all, me, e.now(), 60s);
+    for (auto& l : d.release) {
+      auto mine = held[me].find(l.range.token);
+      if (mine == held[me].end())
+        continue;
+      auto released = ask<lease>(e.self, store, lease_release_atom::value, mine->second);
+      held[me].erase(mine);
+      CHECK(released);
+    }
+    auto take = [&](const lease& l) {
+      auto got = ask<lease>(e.self, store, lease_acquire_atom::value, l);
+      if (got)
+        held[me][l.range.token] = *got;
+      else
+        CHECK(got.error().code() == static_cast<uint8_t>(ec::conflict));
+    };
+    for (auto& l : d.take)
+      take(l);
+    if (d.steal)
+      take(*d.steal);
+  };
+  auto shares = [&] {
+    auto all = ask<std::vector<lease>>(e.self, stores["host-a"], lease_list_atom::value);
+    REQUIRE(all);
+    std::map<std::string, int> counts;
+    for (auto& l : *all)
+      if (!l.expired(e.now(), 60s))
+        ++counts[l.owner];
+    std::vector<int> out;
+    for (auto& [_, n] : counts)
+      out.push_back(n);
+    std::sort(out.rbegin(), out.rend());
+    return out;
+  };
+  for (int i = 0; i < 12; ++i) {
+    for (auto& n : names)
+      round(n);
+    *e.clock_ms += 1000;
+  }
+  CHECK(shares() == std::vector<int>{3, 3, 2});
+  // What each instance believes it holds matches the store: no range is held twice.
+  std::map<std::string, int> holders;
+  for (auto& [_, mine] : held)
+    for (auto& [token, __] : mine)
+      ++holders[token];
+  CHECK(holders.size() == 8);
+  for (auto& [token, n] : holders)
+    CHECK(n == 1);
+  // host-c stops renewing; a minute later its leases have expired and the others take them.
+  e.stop(stores["host-c"]);
+  *e.clock_ms += 61'000;
+  for (int i = 0; i < 3; ++i) {
+    round("host-a");
+    round("host-b");
+  }
+  CHECK(shares() == std::vector<int>{4, 4});
+  CHECK(held["host-a"].size() + held["host-b"].size() == 8);
+  for (auto& [_, s] : stores)
+    if (_ != "host-c")
+      e.stop(s);
 }
