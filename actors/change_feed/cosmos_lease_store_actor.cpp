@@ -1,5 +1,6 @@
 #include "actors/change_feed/cosmos_lease_store_actor.hpp"
 
+#include "actors/exception_handler.hpp"
 #include "clients/cosmos/feed_page.hpp"
 #include "clients/cosmos/service_error.hpp"
 #include "clients/error.hpp"
@@ -387,6 +388,7 @@ caf::typed_response_promise<T> after_open(self_ptr self, std::function<void(repl
 }
 
 caf::behavior cosmos_lease_store(self_ptr self, cosmos_lease_store_config cfg) {
+  install_exception_handler(self);
   auto& st = self->state;
   if (!cfg.builder) {
     auto err = make_error(ec::invalid_argument, "cosmos lease store without a request builder");

@@ -1,5 +1,6 @@
 #include "actors/change_feed/file_lease_store_actor.hpp"
 
+#include "actors/exception_handler.hpp"
 #include "clients/error.hpp"
 #include "jobs/change_feed/lease_file.hpp"
 #include "jobs/change_feed/lease_update.hpp"
@@ -64,8 +65,11 @@ caf::expected<lease> change(file_lease_store_state& st, const lease& given, leas
   auto* current = find(next, given.range.token);
   if (current == nullptr)
     return lease_gone(given.range.token);
-  if (what == lease_change::acquire && current->etag != given.etag)
+  if (what == lease_change::acquire && current->etag != given.etag) {
+    if (current->owner == st.cfg.instance)
+      return *current; // ours already (as the Cosmos store answers after a retried acquire)
     return acquire_conflict(*current);
+  }
   auto changed = apply_change(*current, what, st.cfg.instance, now_of(st.cfg), continuation);
   if (!changed)
     return changed.error();
@@ -86,6 +90,7 @@ std::vector<lease> sorted(std::vector<lease> xs) {
 }
 
 lease_store_actor::behavior_type file_lease_store(store_ptr self, file_lease_store_config cfg) {
+  install_exception_handler(self);
   self->state.cfg = std::move(cfg);
   return {
       [self](lease_list_atom) -> caf::result<std::vector<lease>> {

@@ -11,7 +11,8 @@
 //       several instances do it at once
 //   (lease_acquire_atom, lease seen) -> lease
 //       owner = this instance, if the lease still has the token it had when listed;
-//       ec::conflict otherwise (another instance was quicker, or the owner renewed it)
+//       ec::conflict otherwise (another instance was quicker, or the owner renewed it); a lease
+//       that is ours already is answered as it is
 //   (lease_renew_atom, lease held) -> lease
 //   (lease_checkpoint_atom, lease held, std::string continuation) -> lease
 //   (lease_release_atom, lease held) -> lease
