@@ -74,13 +74,25 @@ TEST_CASE("validate of a daemon config also checks the jobs it would load") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("demo runs the emulator and the example bulk load and the daemon end to end") {
+TEST_CASE("demo runs the emulator with the example bulk load and key backup and the daemon end "
+          "to end") {
   auto [rc, out] = bulkd_cli({"demo"});
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.find("FAIL") == std::string::npos);
   CHECK(out.find("[ ok ] emulator up") != std::string::npos);
   CHECK(out.find("20000 of 20000 written") != std::string::npos);
+  CHECK(out.find("[ ok ] sample keys in the emulator's Key Vault  20 keys, 26 versions (7 RSA, "
+                 "7 EC, 6 oct), 14 tagged") != std::string::npos);
+  CHECK(out.find("[ ok ] key-backup backup-keys (bulkd run)       20 keys backed up in ") !=
+        std::string::npos);
+  CHECK(out.find("keys/s), AES-256-GCM") != std::string::npos);
+  CHECK(out.find("[ ok ]   backup set") != std::string::npos);
+  CHECK(out.find("/backups/keys/127.0.0.1_") != std::string::npos);
+  CHECK(out.find("[ ok ] bulkd keys verify (hashes, decryption)   ok, 20 key(s) checked") !=
+        std::string::npos);
   CHECK(out.find("[ ok ] SIGTERM: ordered shutdown") != std::string::npos);
   CHECK(out.find("load-products") != std::string::npos);
+  CHECK(out.find("backup-keys") != std::string::npos);
+  CHECK(out.find("not create sample keys") == std::string::npos);
 }
