@@ -149,8 +149,8 @@ struct backup_env {
 
 } // namespace
 
-TEST_CASE("bulkd run key-backup: kill -9 leaves an incomplete set that verify names, retention "
-          "keeps and the next run does not need",
+TEST_CASE("bulkd run key-backup: kill -9 leaves an incomplete set that verify names and "
+          "retention keeps and the rerun backs up every key",
           "[daemon][key_kill9]") {
   if (!bulkd::test::have_bulkd_binary())
     return;
