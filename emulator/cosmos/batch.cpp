@@ -1,12 +1,15 @@
 #include "clients/cosmos/error_message.hpp"
+#include "emulator/cosmos/document_feeds.hpp"
 #include "emulator/cosmos/document_keys.hpp"
 #include "emulator/cosmos/error_response.hpp"
+#include "emulator/cosmos/json_text.hpp"
 #include "emulator/faults.hpp"
 
 #include <httplib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 
 namespace bulkd::emulator::cosmos {
@@ -65,47 +68,79 @@ bool writes_body(op_kind k) {
   return k == op_kind::create || k == op_kind::upsert || k == op_kind::replace;
 }
 
-// Fills op from its JSON; returns the 400 message when it is malformed.
-std::string prepare(const nlohmann::json& in, size_t index, const container_record& coll,
+// The members of an operation the emulator reads (the last of duplicates, as JSON.parse does).
+struct operation_fields {
+  std::optional<std::string_view> type, id, partition_key, resource_body, if_match, minimal;
+};
+
+// Fills op from its JSON text (checked by json_array_elements); returns the 400 message when it is
+// malformed.
+std::string prepare(std::string_view in, size_t index, const container_record& coll,
                     const proto::partition_key_definition& def,
                     const std::optional<proto::partition_key>& header_key, operation& op) {
   auto where_am_i = "Operation " + std::to_string(index) + ": ";
-  if (!in.is_object())
+  thread_local std::vector<json_member> members;
+  if (!json_object_members(in, members, true).empty())
     return where_am_i + "an operation must be a JSON object";
-  auto type = in.find("operationType");
-  if (type == in.end() || !type->is_string())
+  operation_fields f;
+  std::string decoded;
+  for (const auto& m : members) {
+    std::string_view name = m.key;
+    if (name.find('\\') != std::string_view::npos) {
+      decoded = json_key(m.key);
+      name = decoded;
+    }
+    if (name == "operationType")
+      f.type = m.value;
+    else if (name == "id")
+      f.id = m.value;
+    else if (name == "partitionKey")
+      f.partition_key = m.value;
+    else if (name == "resourceBody")
+      f.resource_body = m.value;
+    else if (name == "ifMatch")
+      f.if_match = m.value;
+    else if (name == "minimalReturnPreference")
+      f.minimal = m.value;
+  }
+  auto type = f.type ? json_string(*f.type) : std::nullopt;
+  if (!type)
     return where_am_i + "no 'operationType' string";
-  auto kind = kind_of(type->get<std::string>());
+  auto kind = kind_of(*type);
   if (!kind)
-    return where_am_i + "unknown operationType '" + type->get<std::string>() +
+    return where_am_i + "unknown operationType '" + *type +
            "' (supported: Create, Upsert, Replace, Delete, Read, Patch)";
   op.kind = *kind;
-  nlohmann::json body;
-  if (auto b = in.find("resourceBody"); b != in.end())
-    body = *b;
+  nlohmann::json key_fields;
   if (writes_body(op.kind)) {
-    if (!body.is_object())
+    document_source doc;
+    if (!f.resource_body || !read_document_source(*f.resource_body, def, doc, true).empty())
       return where_am_i + "'resourceBody' must be a JSON object";
-    auto id = body.find("id");
-    if (id == body.end() || !id->is_string())
+    if (!doc.id)
       return where_am_i + "the resourceBody has no 'id' string";
-    op.id = id->get<std::string>();
-    if (auto given = in.find("id"); given != in.end() && given->is_string() && *given != op.id)
-      return where_am_i + "the id '" + given->get<std::string>() +
-             "' does not match the resourceBody's id '" + op.id + "'";
+    op.id = std::move(*doc.id);
+    if (auto given = f.id ? json_string(*f.id) : std::nullopt; given && *given != op.id)
+      return where_am_i + "the id '" + *given + "' does not match the resourceBody's id '" + op.id +
+             "'";
+    key_fields = std::move(doc.key_fields);
+    op.body = std::move(doc.body);
   } else {
-    auto id = in.find("id");
-    if (id == in.end() || !id->is_string())
+    auto id = f.id ? json_string(*f.id) : std::nullopt;
+    if (!id)
       return where_am_i + "no 'id' string";
-    op.id = id->get<std::string>();
+    op.id = std::move(*id);
   }
   if (auto message = check_resource_id(op.id); !message.empty())
     return where_am_i + message;
   // The key: the op's own (JS sends a string holding the JSON array), the header's, the body's.
   std::optional<proto::partition_key> key;
-  if (auto pk = in.find("partitionKey"); pk != in.end() && !pk->is_null()) {
-    auto parsed =
-        proto::parse_partition_key_header(pk->is_string() ? pk->get<std::string>() : pk->dump());
+  if (f.partition_key && *f.partition_key != "null") {
+    std::string text;
+    if (auto s = json_string(*f.partition_key))
+      text = std::move(*s);
+    else
+      json_append_compact(text, *f.partition_key);
+    auto parsed = proto::parse_partition_key_header(text);
     if (!parsed)
       return where_am_i + "invalid partitionKey: " + proto::error_message(parsed.error());
     key = std::move(*parsed);
@@ -113,15 +148,13 @@ std::string prepare(const nlohmann::json& in, size_t index, const container_reco
     key = header_key;
   }
   if (writes_body(op.kind)) {
-    auto from_body = proto::extract_partition_key(body, def);
+    auto from_body = proto::extract_partition_key(key_fields, def);
     if (!from_body)
       return where_am_i + proto::error_message(from_body.error());
     if (key && *key != *from_body)
       return where_am_i + "the partition key " + proto::to_header(*key) +
              " does not match the document's " + proto::to_header(*from_body);
     key = std::move(*from_body);
-    strip_system_properties(body);
-    op.body = body.dump();
   }
   if (!key)
     return where_am_i + "no partition key (per operation, in the header or in the document)";
@@ -131,15 +164,18 @@ std::string prepare(const nlohmann::json& in, size_t index, const container_reco
     return where_am_i + message;
   op.where = std::move(*where);
   if (op.kind == op_kind::patch) {
+    nlohmann::json body;
+    if (f.resource_body)
+      body = nlohmann::json::parse(*f.resource_body, nullptr, false);
     auto req = parse_patch_request(body);
     if (!req)
       return where_am_i + proto::error_message(req.error());
     op.patch = std::move(*req);
   }
-  if (auto m = in.find("ifMatch"); m != in.end() && m->is_string())
-    op.if_match = m->get<std::string>();
-  if (auto m = in.find("minimalReturnPreference"); m != in.end() && m->is_boolean())
-    op.minimal = m->get<bool>();
+  if (f.if_match)
+    op.if_match = json_string(*f.if_match);
+  if (f.minimal && (*f.minimal == "true" || *f.minimal == "false"))
+    op.minimal = *f.minimal == "true";
   return {};
 }
 
@@ -224,8 +260,8 @@ void throttle_operations(std::vector<operation>& ops) {
 } // namespace
 
 void handle_batch(request_context& ctx, const container_record& coll) {
-  auto body = nlohmann::json::parse(ctx.req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_array())
+  std::vector<std::string_view> body;
+  if (!json_array_elements(ctx.req.body, body).empty())
     return write_error(ctx.res, 400, "The batch body must be a JSON array of operations");
   if (body.empty())
     return write_error(ctx.res, 400, "The batch has no operations");
@@ -299,44 +335,59 @@ void handle_batch(request_context& ctx, const container_record& coll) {
   });
   if (!done)
     return write_store_error(ctx.res, done.error());
-  auto out = nlohmann::json::array();
+  std::string out;
+  size_t expected = 2;
+  for (const auto& r : results)
+    expected += 120 + (r.doc ? r.doc->body.size() + 200 : 0);
+  out.reserve(expected);
+  out += '[';
   double total = 0;
   bool any_failed = false;
   std::map<std::string, int64_t> lsns;
+  char number[64];
   for (size_t i = 0; i < ops.size(); ++i) {
-    nlohmann::json entry;
+    if (i > 0)
+      out += ',';
     if (failed_at && i != *failed_at) {
-      entry = {{"statusCode", 424}, {"subStatusCode", 0}, {"requestCharge", 0}};
-      out.push_back(std::move(entry));
+      out += R"({"statusCode":424,"subStatusCode":0,"requestCharge":0})";
       continue;
     }
     const auto& r = results[i];
     total += r.charge;
-    entry["statusCode"] = r.status;
-    entry["requestCharge"] = r.charge;
+    std::snprintf(number, sizeof number, R"({"statusCode":%d,"requestCharge":%.17g)", r.status,
+                  r.charge);
+    out += number;
     if (r.status >= 400) {
       any_failed = true;
-      entry["subStatusCode"] = r.substatus;
-      if (r.status == 429)
-        entry["retryAfterMilliseconds"] = r.retry_after_ms;
+      out += ",\"subStatusCode\":";
+      out += std::to_string(r.substatus);
+      if (r.status == 429) {
+        out += ",\"retryAfterMilliseconds\":";
+        out += std::to_string(r.retry_after_ms);
+      }
     } else if (!failed_at) {
       if (r.range_lsn > 0)
         lsns[ops[i].where.range_id] = std::max(lsns[ops[i].where.range_id], r.range_lsn);
       if (r.doc) {
-        entry["eTag"] = r.doc->etag;
-        if (!ops[i].minimal)
-          entry["resourceBody"] = document_json(coll, *r.doc);
+        out += ",\"eTag\":\"";
+        json_append_escaped(out, r.doc->etag);
+        out += '"';
+        if (!ops[i].minimal) {
+          out += ",\"resourceBody\":";
+          out += document_text(coll, *r.doc);
+        }
       }
     }
-    out.push_back(std::move(entry));
+    out += '}';
   }
+  out += ']';
   std::string session;
   for (const auto& [range, lsn] : lsns)
     session += (session.empty() ? "" : ",") + range + ":-1#" + std::to_string(lsn);
   if (!session.empty())
     put_header(ctx.res, "x-ms-session-token", session);
   set_charge(ctx.res, total);
-  write_json(ctx.res, any_failed ? 207 : 200, out.dump());
+  write_json(ctx.res, any_failed ? 207 : 200, std::move(out));
 }
 
 } // namespace bulkd::emulator::cosmos

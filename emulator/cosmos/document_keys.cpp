@@ -3,6 +3,7 @@
 #include "clients/cosmos/epk_hash.hpp"
 #include "clients/cosmos/error_message.hpp"
 #include "clients/cosmos/rid.hpp"
+#include "emulator/cosmos/json_text.hpp"
 
 namespace bulkd::emulator::cosmos {
 
@@ -65,6 +66,71 @@ nlohmann::json document_json(const container_record& coll, const document_record
 void strip_system_properties(nlohmann::json& body) {
   for (const char* name : {"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
     body.erase(name);
+}
+
+namespace {
+
+bool is_system_property(std::string_view name) {
+  return name == "_rid" || name == "_self" || name == "_etag" || name == "_ts" ||
+         name == "_attachments" || name == "_lsn";
+}
+
+} // namespace
+
+std::string read_document_source(std::string_view text, const proto::partition_key_definition& def,
+                                 document_source& out, bool checked) {
+  thread_local std::vector<json_member> members;
+  if (auto message = json_object_members(text, members, checked); !message.empty())
+    return message;
+  // The first segment of every path: the only members key extraction looks at.
+  std::vector<std::string> firsts;
+  if (!def.path_segments.empty()) {
+    for (const auto& segments : def.path_segments)
+      if (!segments.empty())
+        firsts.push_back(segments.front());
+  } else {
+    for (const auto& path : def.paths)
+      if (auto segments = proto::parse_partition_key_path(path); segments && !segments->empty())
+        firsts.push_back(segments->front());
+  }
+  out.id.reset();
+  out.has_id = false;
+  out.key_fields = nlohmann::json::object();
+  out.body.clear();
+  out.body.reserve(text.size());
+  out.body += '{';
+  for (const auto& m : members) {
+    // Keys are compared decoded; the stored text keeps them as written.
+    bool plain = m.key.find('\\') == std::string_view::npos;
+    std::string decoded;
+    std::string_view name = m.key;
+    if (!plain) {
+      decoded = json_key(m.key);
+      name = decoded;
+    }
+    if (!name.empty() && name.front() == '_' && is_system_property(name))
+      continue;
+    if (name == "id") { // a later duplicate wins, as in JSON.parse and nlohmann
+      out.has_id = true;
+      out.id = json_string(m.value);
+    }
+    for (const auto& first : firsts) {
+      if (name != first)
+        continue;
+      auto value = nlohmann::json::parse(m.value, nullptr, false);
+      if (value.is_discarded()) // not expected: json_text checks what nlohmann checks
+        return "the member '" + first + "' is not valid JSON";
+      out.key_fields[first] = std::move(value);
+    }
+    if (out.body.size() > 1)
+      out.body += ',';
+    out.body += '"';
+    out.body += m.key;
+    out.body += "\":";
+    json_append_compact(out.body, m.value);
+  }
+  out.body += '}';
+  return {};
 }
 
 } // namespace bulkd::emulator::cosmos

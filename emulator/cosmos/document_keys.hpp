@@ -36,6 +36,20 @@ nlohmann::json document_json(const container_record& coll, const document_record
 /// Removes the system properties a client may send back in a body.
 void strip_system_properties(nlohmann::json& body);
 
+/// A document as the client sent it, read as text (json_text.hpp) instead of parsed and dumped.
+struct document_source {
+  std::optional<std::string> id; // the "id" member when it is a string
+  bool has_id = false;           // an "id" member of any type
+  nlohmann::json key_fields;     // object: the members the partition key paths start at
+  std::string body; // the object without whitespace between tokens and without system properties
+};
+
+/// Reads a document's text (a JSON object). Empty on success, else the message: why the text is
+/// not JSON, or that it is not an object. `checked`: as for json_object_members.
+std::string read_document_source(std::string_view text,
+                                 const bulkd::cosmos::partition_key_definition& def,
+                                 document_source& out, bool checked = false);
+
 struct patch_result {
   int status = 0;      // 200, or 400/404/412 with `message`
   std::string message; // for failures

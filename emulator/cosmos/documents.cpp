@@ -7,6 +7,7 @@
 #include "emulator/cosmos/document_keys.hpp"
 #include "emulator/cosmos/error_response.hpp"
 #include "emulator/cosmos/handlers.hpp"
+#include "emulator/cosmos/json_text.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -18,9 +19,6 @@ namespace {
 namespace proto = bulkd::cosmos;
 
 constexpr size_t max_document_bytes = 2u << 20;
-
-const char* document_system_properties[] = {"_rid", "_self",        "_etag",
-                                            "_ts",  "_attachments", "_lsn"};
 
 struct routing {
   proto::partition_key key;
@@ -125,34 +123,30 @@ void write_document(request_context& ctx, const container_record& coll, write_mo
                        "Request size is too large: a document may have at most "
                        "2 MB (2097152 bytes), this one has " +
                            std::to_string(ctx.req.body.size()));
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(ctx.req.body);
-  } catch (const nlohmann::json::exception& e) {
-    return write_error(ctx.res, 400,
-                       std::string{"The request payload is invalid JSON: "} + e.what());
+  auto def = definition_of(coll);
+  if (!def)
+    return write_error(ctx.res, 500, proto::error_message(def.error()));
+  document_source body;
+  if (auto message = read_document_source(ctx.req.body, *def, body); !message.empty()) {
+    if (json_check(ctx.req.body).empty())
+      return write_error(ctx.res, 400, "The request payload must be a JSON object");
+    return write_error(ctx.res, 400, "The request payload is invalid JSON: " + message);
   }
-  if (!body.is_object())
-    return write_error(ctx.res, 400, "The request payload must be a JSON object");
-  auto id = body.find("id");
-  if (id == body.end() || !id->is_string())
+  if (!body.id)
     return write_error(ctx.res, 400,
                        "The input content is invalid because the required property 'id' is "
                        "missing or not a string");
-  auto doc_id = id->get<std::string>();
+  auto doc_id = std::move(*body.id);
   if (auto message = check_resource_id(doc_id); !message.empty())
     return write_error(ctx.res, 400, message);
   if (url_id != nullptr && *url_id != doc_id)
     return write_error(ctx.res, 400,
                        "The id in the body ('" + doc_id + "') does not match the id in the URL ('" +
                            *url_id + "')");
-  auto def = definition_of(coll);
-  if (!def)
-    return write_error(ctx.res, 500, proto::error_message(def.error()));
   std::optional<proto::partition_key> from_header;
   if (!header_key(ctx, from_header))
     return;
-  auto from_body = proto::extract_partition_key(body, *def);
+  auto from_body = proto::extract_partition_key(body.key_fields, *def);
   if (!from_body)
     return write_error(ctx.res, 400, proto::error_message(from_body.error()));
   if (from_header && *from_header != *from_body)
@@ -165,8 +159,6 @@ void write_document(request_context& ctx, const container_record& coll, write_mo
   routing where;
   if (!route_key(ctx, coll, *def, std::move(*from_body), where))
     return;
-  for (const char* name : document_system_properties)
-    body.erase(name);
   document_write w;
   w.container = coll.key;
   w.mode = mode;
@@ -174,7 +166,7 @@ void write_document(request_context& ctx, const container_record& coll, write_mo
   w.pk = where.pk;
   w.range_id = where.range_id;
   w.epk = where.epk;
-  w.body = body.dump();
+  w.body = std::move(body.body);
   if (ctx.req.has_header("If-Match"))
     w.if_match = ctx.req.get_header_value("If-Match");
   auto out = ctx.service.data().write_document(w);

@@ -116,7 +116,7 @@ caf::error store::init(const std::string& path) {
     if (auto err = db.exec("PRAGMA journal_mode=WAL"))
       return err;
   }
-  if (auto err = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"))
+  if (auto err = db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"))
     return err;
   return db.exec(schema);
 }

@@ -3,11 +3,12 @@
 // The emulator's Cosmos data in SQLite: databases, containers (with their partition key definition
 // and physical ranges), documents and per-range LSN counters.
 //
-// Durability: WAL journal with synchronous=FULL. In WAL mode NORMAL only syncs at checkpoints, so
-// a power cut could lose transactions that were already answered with 201; FULL syncs the WAL on
-// every commit, so every write the emulator acknowledges survives a crash of the process or the
-// machine. The cost (one fsync per write) is irrelevant for ":memory:" and acceptable for a test
-// endpoint.
+// Durability: WAL journal with synchronous=NORMAL. A commit is in the WAL file (the OS's page
+// cache) before the write is answered, so every acknowledged write survives the emulator being
+// killed (kill -9, a crash): that is the promise, tested by tests/e2e/emulator_kill9_test.cpp.
+// Only at checkpoints does SQLite fsync, so a power cut or kernel crash may lose the last
+// acknowledged writes (the database stays consistent). FULL (an fsync per commit) held the store
+// mutex for the fsync and capped bulk ingest; a test endpoint does not need to survive power loss.
 //
 // Thread safety: one connection and one mutex; every public function is atomic (writes are one
 // transaction each). Documents are stored without their system properties (_rid, _self, _etag,
