@@ -10,6 +10,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/system_messages.hpp>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -316,4 +317,47 @@ TEST_CASE("http sink answers every batch with the error of a bad spec", "[http_s
   REQUIRE(err);
   CHECK(render(err) == "invalid_argument: http sink header 'Content-Length' is set by bulkd and "
                        "cannot be configured");
+}
+
+TEST_CASE("http sink abandons the batch in hand when it or the pool stops", "[http_sink_actor]") {
+  bulkd::test::gate gate;
+  std::atomic<int> requests{0};
+  test_server server;
+  server->Post("/feed", [&](const httplib::Request&, httplib::Response& res) {
+    ++requests;
+    res.status = 429;
+    res.set_header("Retry-After", "30");
+    gate.wait(10s);
+  });
+  server.start();
+  sink_env env{spec_for(server, {5, 1ms, 2ms})};
+  env.self->monitor(env.sink);
+  auto handle = env.self->request(env.sink, 2s, sink_deliver_atom::value, make_batch("0", 0));
+  auto until = clock_type::now() + 10s;
+  while (requests == 0 && clock_type::now() < until)
+    std::this_thread::sleep_for(5ms);
+  REQUIRE(requests == 1);
+  auto start = clock_type::now();
+  caf::error reason;
+  SECTION("the pool shuts down while the POST is in flight") {
+    env.self->send_exit(env.pool, caf::exit_reason::user_shutdown);
+    env.self->receive([&](caf::down_msg& dm) { reason = dm.reason; },
+                      caf::after(10s) >> [] { FAIL("the sink did not stop"); });
+    CHECK(render(reason).rfind("shutting_down: ", 0) == 0);
+  }
+  SECTION("the sink gets an exit message while it waits for Retry-After") {
+    gate.release(); // the 429 with Retry-After: 30 goes out
+    std::this_thread::sleep_for(200ms);
+    env.self->send_exit(env.sink, caf::exit_reason::user_shutdown);
+    env.self->receive([&](caf::down_msg& dm) { reason = dm.reason; },
+                      caf::after(10s) >> [] { FAIL("the sink did not stop"); });
+    CHECK(reason == caf::exit_reason::user_shutdown);
+  }
+  CHECK(clock_type::now() - start < 5s);
+  // Not acknowledged: the batch is read again after a restart.
+  bool acked = false;
+  handle.receive([&](caf::ok_atom) { acked = true; }, [](caf::error&) {});
+  CHECK_FALSE(acked);
+  CHECK(requests == 1);
+  gate.release();
 }

@@ -4,10 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -272,4 +274,43 @@ TEST_CASE("jsonl sink file reopens after its file was lost", "[jsonl_sink]") {
   fs::create_directory(tmp.path);
   REQUIRE_FALSE(f->append(batch_of({"b"})));
   CHECK(read_all(file) == "b\n");
+}
+
+TEST_CASE("jsonl sink file writes big batches in pieces, with or without fsync", "[jsonl_sink]") {
+  temp_dir tmp;
+  auto file = tmp.path / "feed.jsonl";
+  auto spec = spec_at(file);
+  spec.fsync = GENERATE(true, false);
+  auto f = jsonl_sink_file::open(spec);
+  REQUIRE(f);
+  std::string big = "\"" + std::string(700 * 1024, 'b') + "\"";
+  REQUIRE_FALSE(f->append(batch_of({big, "1", big})));
+  CHECK(read_all(file) == big + "\n1\n" + big + "\n");
+  CHECK(f->size() == 2 * big.size() + 4);
+}
+
+TEST_CASE("jsonl sink file leaves nothing of a batch that failed half-way", "[jsonl_sink]") {
+  temp_dir tmp;
+  auto file = tmp.path / "feed.jsonl";
+  auto f = jsonl_sink_file::open(spec_at(file));
+  REQUIRE(f);
+  REQUIRE_FALSE(f->append(batch_of({"first"})));
+  // RLIMIT_FSIZE makes the write fail (EFBIG) after the first megabyte of the batch is out.
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 1536 * 1024;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string big = "\"" + std::string(700 * 1024, 'b') + "\"";
+  auto err = f->append(batch_of({big, big, big}));
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE(err);
+  CHECK(render(err) ==
+        "io_error: cannot write jsonl sink file " + file.string() + ": File too large");
+  CHECK(read_all(file) == "first\n");
+  // The retry writes the whole batch once.
+  REQUIRE_FALSE(f->append(batch_of({big, big, big})));
+  CHECK(read_all(file) == "first\n" + big + "\n" + big + "\n" + big + "\n");
 }
