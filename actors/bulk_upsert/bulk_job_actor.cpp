@@ -2,6 +2,7 @@
 
 #include "actors/bulk_upsert/bulk_messages.hpp"
 #include "actors/bulk_upsert/bulk_reader_actor.hpp"
+#include "actors/bulk_upsert/checkpoint_writer_actor.hpp"
 #include "actors/bulk_upsert/range_worker_actor.hpp"
 #include "actors/cosmos_container_session.hpp"
 #include "actors/exception_handler.hpp"
@@ -15,6 +16,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
@@ -37,6 +39,7 @@ struct job_file {
   bool end_of_file = false;
   std::string error;
   uint64_t bytes_read = 0;
+  size_t entry = 0; // of this file in bulk_job_state::checkpoint (when not skipped)
 };
 
 struct worker_entry {
@@ -53,7 +56,13 @@ struct bulk_job_state {
   std::shared_ptr<const cosmos::routing_map> routing;
   std::vector<job_file> files;
   bulk_checkpoint checkpoint;
-  std::optional<dead_letter_writer> dead_letters;
+  std::shared_ptr<dead_letter_writer> dead_letters;
+  caf::actor checkpoint_writer;
+  bool checkpoint_writing = false;   // a write is under way
+  bool checkpoint_wanted = false;    // the watermark moved since that write's state was taken
+  bool finish_pending = false;       // finish() waits for the write under way
+  bool moved = false;                // a settled point moved since the last check_done
+  uint64_t dead_letters_covered = 0; // appended before the last state sent to the writer
   bulk_counts counts;
   std::vector<worker_entry> workers;
   uint32_t per_worker_in_flight = 1;
@@ -94,24 +103,67 @@ bulk_report make_report(job_ptr self) {
   return r;
 }
 
+// The checkpoint as of now: the loaded one with every planned file's settled point.
+bulk_checkpoint current_checkpoint(job_ptr self) {
+  auto& st = self->state;
+  auto cp = st.checkpoint;
+  for (auto& f : st.files) {
+    if (f.plan.skip)
+      continue;
+    auto& entry = cp.files[f.entry];
+    entry.settled = f.watermark.settled();
+    entry.finished = f.end_of_file && f.error.empty() && f.watermark.idle();
+  }
+  return cp;
+}
+
+// Synchronous: only for the last write, when the job ends.
 caf::error write_checkpoint(job_ptr self) {
   auto& st = self->state;
   if (st.dead_letters) {
     if (auto err = st.dead_letters->sync())
       return err;
   }
-  auto cp = st.checkpoint;
-  for (auto& f : st.files) {
-    if (f.plan.skip)
-      continue;
-    file_checkpoint entry;
-    entry.path = f.path;
-    entry.fingerprint = f.fingerprint;
-    entry.settled = f.watermark.settled();
-    entry.finished = f.end_of_file && f.error.empty() && f.watermark.idle();
-    set_file(cp, std::move(entry));
+  return save_bulk_checkpoint(st.cfg.checkpoint_file, current_checkpoint(self));
+}
+
+void complete_finish(job_ptr self);
+
+// Hands the current state to the checkpoint writer, or (while a write is under way) remembers
+// that the newest state is to be written next.
+void request_checkpoint(job_ptr self) {
+  auto& st = self->state;
+  if (!st.checkpoint_writer || st.finished)
+    return;
+  if (st.checkpoint_writing) {
+    st.checkpoint_wanted = true;
+    return;
   }
-  return save_bulk_checkpoint(st.cfg.checkpoint_file, cp);
+  st.checkpoint_writing = true;
+  st.checkpoint_wanted = false;
+  checkpoint_write msg;
+  msg.checkpoint = current_checkpoint(self);
+  auto appended = st.dead_letters ? st.dead_letters->written() : 0;
+  msg.sync_dead_letters = appended > st.dead_letters_covered;
+  st.dead_letters_covered = appended;
+  auto done = [self] {
+    auto& st = self->state;
+    st.checkpoint_writing = false;
+    if (st.finish_pending)
+      complete_finish(self);
+    else if (st.checkpoint_wanted)
+      request_checkpoint(self);
+  };
+  self->request(st.checkpoint_writer, caf::infinite, std::move(msg))
+      .then([done](caf::ok_atom) { done(); },
+            [self, done](caf::error& err) {
+              auto& st = self->state;
+              spdlog::warn("bulk job {}: cannot write the checkpoint: {}", st.cfg.name,
+                           render(err));
+              // Covered entries may not be synced: sync them with the next write.
+              st.dead_letters_covered = 0;
+              done();
+            });
 }
 
 void stop_children(job_ptr self) {
@@ -127,6 +179,18 @@ void finish(job_ptr self) {
   if (st.finished)
     return;
   st.finished = true;
+  stop_children(self);
+  // One writer at a time: the last write waits for the one under way.
+  if (st.checkpoint_writing) {
+    st.finish_pending = true;
+    return;
+  }
+  complete_finish(self);
+}
+
+void complete_finish(job_ptr self) {
+  auto& st = self->state;
+  st.finish_pending = false;
   if (st.reader_started || !st.files.empty()) {
     if (auto err = write_checkpoint(self)) {
       spdlog::error("bulk job {}: cannot write the checkpoint: {}", st.cfg.name, render(err));
@@ -134,7 +198,8 @@ void finish(job_ptr self) {
         st.error = "cannot write the checkpoint: " + render(err);
     }
   }
-  stop_children(self);
+  if (st.checkpoint_writer)
+    self->send_exit(st.checkpoint_writer, caf::exit_reason::user_shutdown);
   auto report = make_report(self);
   if (st.cfg.on_done)
     st.cfg.on_done(report);
@@ -157,6 +222,10 @@ bool all_settled(job_ptr self) {
 
 void check_done(job_ptr self) {
   auto& st = self->state;
+  if (st.moved) {
+    st.moved = false;
+    request_checkpoint(self);
+  }
   if (st.finished || st.refreshing || !st.reroutes.records.empty())
     return;
   if (!all_settled(self))
@@ -185,10 +254,17 @@ void write_dead_letter(job_ptr self, const input_position& at, int status, int s
     fail(self, "cannot write the dead-letter file " + st.cfg.dead_letter_file + ": " + render(err));
 }
 
+// Settles a record; notes when its file's settled point moved (check_done then has the
+// checkpoint written).
 void settle(job_ptr self, const input_position& at) {
   auto& st = self->state;
-  if (at.file < st.files.size())
-    st.files[at.file].watermark.settle(at);
+  if (at.file >= st.files.size())
+    return;
+  auto& w = st.files[at.file].watermark;
+  auto before = w.settled();
+  w.settle(at);
+  if (!(w.settled() == before))
+    st.moved = true;
 }
 
 caf::actor worker_for(job_ptr self, const cosmos::partition_key& key) {
@@ -388,16 +464,33 @@ std::string prepare(job_ptr self) {
     if (!fp)
       return render(fp.error());
     auto plan = plan_file(st.checkpoint, path, *fp);
-    job_file f{path, *fp, plan, settled_watermark{plan.from}, false, {}, 0};
-    if (!plan.skip)
+    job_file f{path, *fp, plan, settled_watermark{plan.from}, false, {}, 0, 0};
+    if (!plan.skip) {
       st.counts.bytes_total += fp->size;
+      // The file's entry, found once (matched like find_file, so a stored non-UTF-8 path is not
+      // listed twice), then updated in place for every write.
+      file_checkpoint entry{path, *fp, plan.from, false};
+      if (auto known = find_file(st.checkpoint, path)) {
+        f.entry = static_cast<size_t>(known - st.checkpoint.files.data());
+        st.checkpoint.files[f.entry] = std::move(entry);
+      } else {
+        f.entry = st.checkpoint.files.size();
+        st.checkpoint.files.push_back(std::move(entry));
+      }
+    }
     st.files.push_back(std::move(f));
   }
   auto dl = dead_letter_writer::open(st.cfg.dead_letter_file);
   if (!dl)
     return "cannot open the dead-letter file " + st.cfg.dead_letter_file + ": " +
            render(dl.error());
-  st.dead_letters.emplace(std::move(*dl));
+  st.dead_letters = std::make_shared<dead_letter_writer>(std::move(*dl));
+  st.checkpoint_writer = spawn_checkpoint_writer(
+      self, checkpoint_writer_config{st.cfg.checkpoint_file, st.dead_letters});
+  // Whatever ends the job (a kill, an exception) ends the writer's thread too.
+  self->attach_functor([writer = st.checkpoint_writer](const caf::error&) {
+    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+  });
   return {};
 }
 
@@ -410,8 +503,10 @@ void on_chunk(job_ptr self, chunk_read& msg) {
     st.counts.read += msg.handed_out.size();
     if (msg.bytes_read > 0)
       f.bytes_read = msg.bytes_read;
-    if (msg.end_of_file)
+    if (msg.end_of_file) {
       f.end_of_file = true;
+      st.moved = true;
+    }
     if (!msg.error.empty()) {
       f.error = msg.error;
       spdlog::error("bulk job {}: {}: {}", st.cfg.name, f.path, msg.error);
@@ -532,11 +627,9 @@ caf::behavior bulk_job(job_ptr self, bulk_job_config cfg) {
         auto& st = self->state;
         if (st.finished)
           return;
-        if (st.reader_started) {
-          if (auto err = write_checkpoint(self)) {
-            spdlog::warn("bulk job {}: cannot write the checkpoint: {}", st.cfg.name, render(err));
-          }
-        }
+        // A fallback: every move of a settled point has the checkpoint written already.
+        if (st.reader_started)
+          request_checkpoint(self);
         self->delayed_send(self, st.cfg.spec.checkpoint_interval, bulk_tick_atom::value);
       },
       [self](drain_atom) {

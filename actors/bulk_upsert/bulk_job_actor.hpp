@@ -11,8 +11,11 @@
 //      (written or dead-lettered) in a settled_watermark per file (the RU budget, rate_limit, is
 //      shared out to the range workers, which keep it per request); refreshes the routing
 //      map when workers hand back records of a gone range and re-routes them;
-//   4. writes the checkpoint every checkpoint_interval (dead letters synced first) and at the end,
-//      then hands the report to on_done and quits.
+//   4. has the checkpoint written whenever a file's settled point moves, by a detached
+//      checkpoint_writer (fsync off the job's thread; one write at a time, the newest state next;
+//      dead letters synced first), so a rerun after kill -9 resends only what was in flight;
+//      checkpoint_interval is a fallback. At the end it writes the last checkpoint itself, hands
+//      the report to on_done and quits.
 // An exit message (SIGTERM) stops the reading, drains what is in flight, writes the checkpoint and
 // quits; the report then says "interrupted". A failing worker or reader fails the run (the
 // checkpoint still covers exactly the settled records).
