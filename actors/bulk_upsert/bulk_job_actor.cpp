@@ -641,7 +641,30 @@ caf::behavior bulk_job(job_ptr self, bulk_job_config cfg) {
           finish(self);
         }
       },
-      [self](progress_atom) { return make_report(self); },
+      [self](progress_atom) -> caf::result<bulk_report> {
+        auto& st = self->state;
+        auto report = std::make_shared<bulk_report>(make_report(self));
+        if (st.finished || st.workers.empty())
+          return *report;
+        // Each worker knows its requests in flight: ask them all, answer with the last reply.
+        auto rp = self->make_response_promise<bulk_report>();
+        auto waiting = std::make_shared<size_t>(st.workers.size());
+        for (auto& w : st.workers) {
+          report->counts.in_flight_by_range[w.range_id] += 0;
+          auto reply = [rp, report, waiting]() mutable {
+            if (--*waiting == 0)
+              rp.deliver(std::move(*report));
+          };
+          self->request(w.handle, std::chrono::seconds{1}, in_flight_query_atom::value)
+              .then(
+                  [report, reply, id = w.range_id](uint64_t n) mutable {
+                    report->counts.in_flight_by_range[id] += n;
+                    reply();
+                  },
+                  [reply](caf::error&) mutable { reply(); });
+        }
+        return rp;
+      },
   };
   return own.or_else(deferred_calls());
 }

@@ -12,7 +12,10 @@
 //   job -> worker      (pause_atom, milliseconds)           RU budget spent: send nothing for a
 //   while job -> worker      retire_atom                          the range is gone: forward
 //   everything job -> reader      routing_update                       new ranges after a split
-//   anyone -> job      progress_atom -> bulk_report         the counts so far
+//   anyone -> job      progress_atom -> bulk_report         the counts so far, with the requests
+//                                                           in flight per range (asked from the
+//                                                           workers: in_flight_query_atom)
+//   job -> worker      in_flight_query_atom -> uint64_t     requests sent and not yet answered
 
 #include "clients/cosmos/partition_key_definition.hpp"
 #include "clients/cosmos/routing_map.hpp"
@@ -38,6 +41,7 @@ using read_atom = caf::atom_constant<caf::atom("bu_read")>;
 using bulk_tick_atom = caf::atom_constant<caf::atom("bu_tick")>;
 using drain_atom = caf::atom_constant<caf::atom("bu_drain")>;
 using in_flight_atom = caf::atom_constant<caf::atom("bu_inflt")>;
+using in_flight_query_atom = caf::atom_constant<caf::atom("bu_ifq")>;
 
 /// A record that could not be written: what goes into the dead-letter file.
 struct failed_record {

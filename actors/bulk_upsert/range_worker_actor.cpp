@@ -455,6 +455,7 @@ caf::behavior range_worker(worker_ptr self, range_worker_config cfg) {
         self->state.cfg.max_in_flight = std::max<uint32_t>(1, cap);
         dispatch(self);
       },
+      [=](in_flight_query_atom) { return static_cast<uint64_t>(self->state.in_flight); },
       [=](retire_atom) {
         self->state.retired = true;
         dispatch(self);

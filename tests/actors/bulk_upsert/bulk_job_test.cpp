@@ -1,6 +1,6 @@
 // The bulk job as a whole against a scripted, slow http_pool (two ranges, every operation 201):
-// the checkpoint follows the settled point while the run goes on (not only every
-// checkpoint_interval).
+// the progress reply reports the requests in flight per range, and the checkpoint follows the
+// settled point while the run goes on (not only every checkpoint_interval).
 
 #include "actors/actor_system_setup.hpp"
 #include "actors/bulk_upsert/bulk_job_actor.hpp"
@@ -123,6 +123,44 @@ struct job_env {
 };
 
 } // namespace
+
+TEST_CASE("bulk job: progress reports the requests in flight per range, none at the end",
+          "[actors][bulk_upsert][bulk_job]") {
+  job_env env{3000, 15ms};
+  env.start(1h);
+  auto finished = env.done.get_future();
+  caf::scoped_actor self{env.sys};
+  uint64_t most = 0;
+  size_t replies = 0;
+  while (finished.wait_for(10ms) != std::future_status::ready) {
+    self->request(env.job, 2s, progress_atom::value)
+        .receive(
+            [&](bulk_report& r) {
+              ++replies;
+              auto& by_range = r.counts.in_flight_by_range;
+              uint64_t sum = 0;
+              for (auto& [range, n] : by_range) {
+                INFO("range " << range << ": " << n);
+                CHECK((range == "0" || range == "1"));
+                CHECK(n <= 2); // the range's share of max_in_flight
+                sum += n;
+              }
+              if (sum > 0)
+                CHECK(by_range.size() == 2);
+              most = std::max(most, sum);
+            },
+            [&](caf::error&) {}); // the job ended meanwhile
+  }
+  auto report = finished.get();
+  INFO("progress replies: " << replies);
+  CHECK(report.ok);
+  CHECK(report.counts.written == 3000);
+  CHECK(most >= 1); // adaptive concurrency starts at 1 per range
+  uint64_t left = 0;
+  for (auto& [range, n] : report.counts.in_flight_by_range)
+    left += n;
+  CHECK(left == 0);
+}
 
 TEST_CASE("bulk job: the checkpoint follows the settled point during the run, without waiting "
           "for checkpoint_interval",
