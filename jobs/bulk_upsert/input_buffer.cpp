@@ -29,19 +29,25 @@ caf::expected<bool> input_buffer::fill() {
   return true;
 }
 
-caf::error input_buffer::skip_to(uint64_t target, uint64_t* newlines) {
+caf::error input_buffer::skip_to(uint64_t target, uint64_t* newlines, uint64_t* line_start) {
+  bool scan = newlines != nullptr || line_start != nullptr;
   while (offset_ < target) {
     auto avail = len_ - pos_;
     auto want = target - offset_;
     if (avail > 0) {
       auto n = static_cast<size_t>(std::min<uint64_t>(avail, want));
+      const char* first = buf_.data() + pos_;
       if (newlines)
-        *newlines +=
-            static_cast<uint64_t>(std::count(buf_.data() + pos_, buf_.data() + pos_ + n, '\n'));
+        *newlines += static_cast<uint64_t>(std::count(first, first + n, '\n'));
+      if (line_start) {
+        std::string_view skipped{first, n};
+        if (auto nl = skipped.rfind('\n'); nl != std::string_view::npos)
+          *line_start = offset_ + nl + 1;
+      }
       consume(n);
       continue;
     }
-    if (!newlines) {
+    if (!scan) {
       if (auto err = source_->skip(want))
         return err;
       offset_ += want; // past the end, the next fill() finds nothing

@@ -36,8 +36,9 @@ public:
   bool eof() const { return eof_; }
 
   /// Moves to content offset `target` (>= offset()); counts the newlines skipped into `newlines`
-  /// when given (which forces reading instead of seeking).
-  caf::error skip_to(uint64_t target, uint64_t* newlines = nullptr);
+  /// and sets `line_start` to the offset after the last one skipped (left alone when none was)
+  /// when given (either forces reading instead of seeking).
+  caf::error skip_to(uint64_t target, uint64_t* newlines = nullptr, uint64_t* line_start = nullptr);
 
   /// For progress: compressed bytes read for gzip, else the offset.
   uint64_t file_bytes_consumed() const;

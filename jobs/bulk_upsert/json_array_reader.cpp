@@ -6,10 +6,10 @@ namespace bulkd {
 
 json_array_reader::json_array_reader(std::string path, input_buffer in, uint32_t file,
                                      record_extractor extractor, reader_options options,
-                                     resume_point from)
+                                     resume_point from, uint64_t line_start)
     : format_reader(std::move(path), std::move(in), file, std::move(extractor), options),
       state_(from.offset > 0 ? state::in_array : state::before_array),
-      line_(from.line == 0 ? 1 : from.line), line_start_(from.offset) {}
+      line_(from.line == 0 ? 1 : from.line), line_start_(line_start) {}
 
 std::string json_array_reader::here() const {
   auto column = in_.offset() - line_start_ + 1;

@@ -11,9 +11,10 @@ namespace bulkd {
 
 class json_array_reader final : public format_reader {
 public:
-  /// `from.offset` > 0 must be an element boundary (an input_position::end).
+  /// `from.offset` > 0 must be an element boundary (an input_position::end), `from.line` its line
+  /// (not 0) and `line_start` where that line begins (for columns in messages).
   json_array_reader(std::string path, input_buffer in, uint32_t file, record_extractor extractor,
-                    reader_options options, resume_point from);
+                    reader_options options, resume_point from, uint64_t line_start);
 
   caf::expected<bool> read_some(size_t max, std::vector<input_record>& out,
                                 std::vector<rejected_record>& rejected) override;

@@ -32,17 +32,32 @@ record_reader::open(const std::string& path, uint32_t file_index, const input_so
   case input_format::csv:
     return csv_reader::make(path, std::move(in), file_index, std::move(*extractor), options,
                             source.csv, from);
-  case input_format::jsonl:
-  case input_format::json_array: {
+  case input_format::jsonl: {
     uint64_t newlines = 0;
     if (auto err = in.skip_to(from.offset, from.line == 0 ? &newlines : nullptr))
       return err;
     auto line = from.line == 0 ? 1 + newlines : from.line;
-    if (source.format == input_format::jsonl)
-      return std::unique_ptr<record_reader>{
-          new jsonl_reader(path, std::move(in), file_index, std::move(*extractor), options, line)};
-    return std::unique_ptr<record_reader>{new json_array_reader(
-        path, std::move(in), file_index, std::move(*extractor), options, {from.offset, line})};
+    return std::unique_ptr<record_reader>{
+        new jsonl_reader(path, std::move(in), file_index, std::move(*extractor), options, line)};
+  }
+  case input_format::json_array: {
+    // Elements share lines, so an element's column needs where its line begins: resuming reads
+    // the content before the offset (instead of seeking) to find it, and counts the lines.
+    uint64_t newlines = 0;
+    uint64_t line_start = 0;
+    if (from.offset > 0) {
+      while (in.data().size() < 3 && !in.eof())
+        if (auto more = in.fill(); !more)
+          return std::move(more.error());
+      if (in.data().substr(0, 3) == "\xEF\xBB\xBF")
+        line_start = 3; // as when reading from the start: columns count after the BOM
+      if (auto err = in.skip_to(from.offset, &newlines, &line_start))
+        return err;
+    }
+    auto line = from.line == 0 ? 1 + newlines : from.line;
+    return std::unique_ptr<record_reader>{new json_array_reader(path, std::move(in), file_index,
+                                                                std::move(*extractor), options,
+                                                                {from.offset, line}, line_start)};
   }
   }
   return make_error(ec::invalid_argument, "unknown input format");
