@@ -459,6 +459,10 @@ std::string prepare(job_ptr self) {
   if (!cp)
     return render(cp.error());
   st.checkpoint = std::move(*cp);
+  auto reading = reading_spec_of(st.cfg.spec);
+  if (auto err = check_reading(st.checkpoint, reading, st.cfg.checkpoint_file))
+    return render(err);
+  st.checkpoint.reading = std::move(reading);
   for (auto& path : *listed) {
     auto fp = fingerprint_of(path);
     if (!fp)

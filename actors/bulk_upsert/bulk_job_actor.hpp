@@ -4,7 +4,8 @@
 // its ledger. Spawned detached, because it writes the dead-letter file and the checkpoint (fsync)
 // itself. In order:
 //   1. lists the input files and plans each with the checkpoint (skip finished and unchanged
-//      files, resume the others at their settled offset), opens the dead-letter file;
+//      files, resume the others at their settled offset; a checkpoint written with other reading
+//      settings, reading_spec, refuses the run), opens the dead-letter file;
 //   2. opens the container (create_if_missing) and its routing map, spawns one range worker per
 //      physical range and the reader;
 //   3. hands out every record position the reader reports and settles what the workers report

@@ -1,10 +1,14 @@
 #pragma once
 
-// The checkpoint of a bulk-upsert job, <state_dir>/checkpoints/<job>.json: per input file, its
-// fingerprint when it was read and the offset below which every record has settled.
+// The checkpoint of a bulk-upsert job, <state_dir>/checkpoints/<job>.json: how the input was read
+// (the spec fields that decide where records begin and which document each becomes), and per
+// input file its fingerprint when it was read and the offset below which every record has settled.
 //
-// {"version":1,"files":[{"path":"/data/a.jsonl","size":123,"mtime_ns":1700000000000000000,
-//   "offset":100,"line":3,"finished":false}]}
+// {"version":2,"reading":{"format":"jsonl","compression":"auto","id_path":"/id",
+//   "generate_id":false,"partition_key_path":"","csv_delimiter":"","csv_columns":[]},
+//  "files":[{"path":"/data/a.jsonl","size":123,"mtime_ns":1700000000000000000,"offset":100,
+//   "line":3,"finished":false}]}
+// Version 1 (written before "reading" existed) still loads, without it.
 
 #include "jobs/bulk_upsert/record_reader.hpp"
 
@@ -13,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,12 +38,38 @@ struct file_checkpoint {
   bool finished = false;
 };
 
+/// The spec fields that decide how records are read: a checkpoint's offsets hold only for the
+/// same ones. The csv fields are empty unless the format is csv.
+struct reading_spec {
+  std::string format;      // enum_name(input_format)
+  std::string compression; // enum_name(input_compression)
+  std::string id_path;
+  bool generate_id = false;
+  std::string partition_key_path; // the override; empty = the container's
+  std::string csv_delimiter;
+  std::vector<std::string> csv_columns; // "name:type", in spec order
+
+  friend bool operator==(const reading_spec&, const reading_spec&) = default;
+};
+
+reading_spec reading_spec_of(const bulk_upsert_spec& spec);
+
+/// What differs, one entry per field: `format: "jsonl" -> "csv"`.
+std::vector<std::string> reading_changes(const reading_spec& was, const reading_spec& now);
+
 struct bulk_checkpoint {
+  std::optional<reading_spec> reading; // absent in version 1 checkpoints
   std::vector<file_checkpoint> files;
 };
 
-/// The format version written by save_bulk_checkpoint; load refuses any other.
-inline constexpr int bulk_checkpoint_version = 1;
+/// The format version written by save_bulk_checkpoint; load reads it and version 1.
+inline constexpr int bulk_checkpoint_version = 2;
+
+/// An error when `cp` (loaded from `file`) holds offsets read with other settings than `now`,
+/// naming the file, what changed and how to start over; none when it holds no files or was
+/// written without the reading settings (version 1).
+caf::error check_reading(const bulk_checkpoint& cp, const reading_spec& now,
+                         const std::filesystem::path& file);
 
 /// <state_dir>/checkpoints/<job>.json
 std::filesystem::path bulk_checkpoint_path(const std::filesystem::path& state_dir,

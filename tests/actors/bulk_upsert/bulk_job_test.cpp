@@ -88,7 +88,7 @@ struct job_env {
   http_pool_actor pool;
   fs::path input = dir.path / "docs.jsonl";
   fs::path checkpoint = dir.path / "checkpoints" / "t.json";
-  std::promise<bulk_report> done;
+  std::shared_ptr<std::promise<bulk_report>> done;
   caf::actor job;
 
   job_env(size_t docs, std::chrono::milliseconds delay) : sys((configure_actor_system(cfg), cfg)) {
@@ -101,7 +101,8 @@ struct job_env {
 
   ~job_env() { caf::anon_send_exit(pool, caf::exit_reason::kill); }
 
-  void start(std::chrono::milliseconds checkpoint_interval) {
+  std::future<bulk_report> start(std::chrono::milliseconds checkpoint_interval,
+                                 const std::function<void(bulk_upsert_spec&)>& tweak = {}) {
     bulk_job_config jc;
     jc.name = "t";
     jc.spec.source.path = input.string();
@@ -111,14 +112,18 @@ struct job_env {
     jc.spec.concurrency.mailbox = 2;
     jc.spec.concurrency.batch = 100;
     jc.spec.checkpoint_interval = checkpoint_interval;
+    if (tweak)
+      tweak(jc.spec);
     jc.account.name = "a";
     jc.account.endpoint = "http://127.0.0.1:1/";
     jc.account.key = secret{key};
     jc.checkpoint_file = checkpoint.string();
     jc.dead_letter_file = (dir.path / "dead.jsonl").string();
     jc.pool = pool;
-    jc.on_done = [this](const bulk_report& r) { done.set_value(r); };
+    done = std::make_shared<std::promise<bulk_report>>();
+    jc.on_done = [p = done](const bulk_report& r) { p->set_value(r); };
     job = spawn_bulk_job(sys, std::move(jc));
+    return done->get_future();
   }
 };
 
@@ -127,8 +132,7 @@ struct job_env {
 TEST_CASE("bulk job: progress reports the requests in flight per range, none at the end",
           "[actors][bulk_upsert][bulk_job]") {
   job_env env{3000, 15ms};
-  env.start(1h);
-  auto finished = env.done.get_future();
+  auto finished = env.start(1h);
   caf::scoped_actor self{env.sys};
   uint64_t most = 0;
   size_t replies = 0;
@@ -167,8 +171,7 @@ TEST_CASE("bulk job: the checkpoint follows the settled point during the run, wi
           "[actors][bulk_upsert][bulk_job]") {
   job_env env{3000, 15ms};
   auto size = fs::file_size(env.input);
-  env.start(1h);
-  auto finished = env.done.get_future();
+  auto finished = env.start(1h);
   std::vector<uint64_t> offsets;
   while (finished.wait_for(5ms) != std::future_status::ready) {
     if (!fs::exists(env.checkpoint))
@@ -193,4 +196,43 @@ TEST_CASE("bulk job: the checkpoint follows the settled point during the run, wi
   REQUIRE(cp);
   CHECK(cp->files[0].finished);
   CHECK(cp->files[0].settled.offset == size);
+}
+
+TEST_CASE("bulk job: a checkpoint written with other reading settings refuses the run",
+          "[actors][bulk_upsert][bulk_job]") {
+  job_env env{300, 1ms};
+  auto first = env.start(5s).get();
+  REQUIRE(first.ok);
+  CHECK(first.counts.written == 300);
+  auto before = load_bulk_checkpoint(env.checkpoint);
+  REQUIRE(before);
+  REQUIRE(before->reading);
+  CHECK(before->reading->id_path == "/id");
+  auto requests = env.bulk_requests->load();
+
+  auto second = env.start(5s, [](bulk_upsert_spec& spec) { spec.id_path = "/key"; }).get();
+  CHECK_FALSE(second.ok);
+  auto cp = env.checkpoint.string();
+  CHECK(second.error == "invalid_argument: checkpoint " + cp +
+                            " was written with other input settings (id_path: \"/id\" -> "
+                            "\"/key\"): its offsets do not fit the job any more. Delete " +
+                            cp +
+                            " to load every input file from the beginning again, or run with "
+                            "the previous settings to resume");
+  CHECK(second.counts.read == 0);
+  CHECK(env.bulk_requests->load() == requests);
+  auto after = load_bulk_checkpoint(env.checkpoint);
+  REQUIRE(after);
+  CHECK(after->reading == before->reading); // left as it was
+
+  // The way out the message names: without the checkpoint the run starts over.
+  fs::remove(env.checkpoint);
+  auto third = env.start(5s,
+                         [](bulk_upsert_spec& spec) {
+                           spec.id_path = "/key";
+                           spec.generate_id = true;
+                         })
+                   .get();
+  CHECK(third.ok);
+  CHECK(third.counts.read == 300);
 }

@@ -106,9 +106,9 @@ TEST_CASE("checkpoint: a corrupt file is an error naming it, never an empty chec
                  Catch::Contains("(remove " + f));
   CHECK_THAT(load_error(file, "[1]"), Catch::Contains(f + " is corrupt: not a JSON object"));
   CHECK_THAT(load_error(file, R"({"files":[]})"), Catch::Contains(f + " is corrupt: no version"));
-  CHECK_THAT(load_error(file, R"({"version":2,"files":[]})"),
+  CHECK_THAT(load_error(file, R"({"version":3,"files":[]})"),
              Catch::StartsWith("parse_error: checkpoint " + f +
-                               " has version 2, this bulkd reads version 1"));
+                               " has version 3, this bulkd reads versions 1 and 2"));
   CHECK_THAT(load_error(file, R"({"version":1})"),
              Catch::Contains("is corrupt: files must be an array"));
   CHECK_THAT(load_error(file, R"({"version":1,"files":[7]})"),
@@ -232,4 +232,127 @@ TEST_CASE(
   auto plan = plan_file(*loaded, odd, {5, 6});
   CHECK_FALSE(plan.skip);
   CHECK(plan.from == resume_point{7, 8});
+}
+
+namespace {
+
+bulk_upsert_spec csv_spec() {
+  bulk_upsert_spec spec;
+  spec.source.format = input_format::csv;
+  spec.source.csv.delimiter = ';';
+  spec.source.csv.columns = {{"age", csv_column_type::number}, {"ok", csv_column_type::boolean}};
+  spec.id_path = "/key";
+  spec.partition_key_path = "/tenant";
+  return spec;
+}
+
+const char* reading_v2 = R"({"format":"jsonl","compression":"auto","id_path":"/id",)"
+                         R"("generate_id":false,"partition_key_path":"","csv_delimiter":"",)"
+                         R"("csv_columns":[]})";
+
+} // namespace
+
+TEST_CASE("checkpoint: the reading settings are saved and loaded (version 2), version 1 files "
+          "still load without them",
+          "[checkpoint]") {
+  temp_dir dir;
+  auto file = bulk_checkpoint_path(dir.path, "job");
+  auto saved = sample();
+  saved.reading = reading_spec_of(csv_spec());
+  CHECK(saved.reading->format == "csv");
+  CHECK(saved.reading->csv_delimiter == ";");
+  CHECK(saved.reading->csv_columns == std::vector<std::string>{"age:number", "ok:boolean"});
+  REQUIRE_FALSE(save_bulk_checkpoint(file, saved));
+  auto text = std::string{};
+  {
+    std::ifstream in{file};
+    text.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  CHECK_THAT(text, Catch::Contains(R"("version": 2)") && Catch::Contains(R"("id_path": "/key")"));
+  auto loaded = load_bulk_checkpoint(file);
+  REQUIRE(loaded);
+  REQUIRE(loaded->reading);
+  CHECK(*loaded->reading == *saved.reading);
+  CHECK(loaded->files.size() == 3);
+
+  write(file, R"({"version":1,"files":[{"path":"/a","size":1,"mtime_ns":2,"offset":3,"line":4,)"
+              R"("finished":false}]})");
+  auto old = load_bulk_checkpoint(file);
+  REQUIRE(old);
+  CHECK_FALSE(old->reading);
+  REQUIRE(old->files.size() == 1);
+  CHECK(old->files[0].settled == resume_point{3, 4});
+  // Nothing to compare with: an old checkpoint is used as before.
+  CHECK_FALSE(check_reading(*old, reading_spec_of(csv_spec()), file));
+}
+
+TEST_CASE("checkpoint: bad reading settings are corrupt, with the field named", "[checkpoint]") {
+  temp_dir dir;
+  auto file = dir.path / "job.json";
+  auto f = file.string();
+  auto with = [](std::string reading) {
+    return R"({"version":2,"reading":)" + reading + R"(,"files":[]})";
+  };
+  CHECK(load_error(file, R"({"version":2,"files":[]})") ==
+        "parse_error: checkpoint " + f + " is corrupt: no reading settings (remove " + f +
+            " to load every input file from the beginning again)");
+  CHECK_THAT(load_error(file, with("[]")),
+             Catch::Contains("is corrupt: reading must be an object"));
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string r = reading_v2;
+    auto at = r.find(from);
+    REQUIRE(at != std::string::npos);
+    return with(r.replace(at, from.size(), to));
+  };
+  CHECK_THAT(load_error(file, replace(R"("format":"jsonl")", R"("format":1)")),
+             Catch::Contains("is corrupt: reading.format must be a string"));
+  CHECK_THAT(load_error(file, replace(R"("id_path":"/id",)", "")),
+             Catch::Contains("is corrupt: reading.id_path must be a string"));
+  CHECK_THAT(load_error(file, replace(R"("generate_id":false)", R"("generate_id":"no")")),
+             Catch::Contains("is corrupt: reading.generate_id must be true or false"));
+  CHECK_THAT(load_error(file, replace(R"("csv_columns":[])", R"("csv_columns":[1])")),
+             Catch::Contains("is corrupt: reading.csv_columns must be an array of strings"));
+  write(file, with(reading_v2));
+  CHECK(load_bulk_checkpoint(file));
+}
+
+TEST_CASE("checkpoint: other reading settings than the checkpoint's are refused, naming the file, "
+          "the changes and how to start over",
+          "[checkpoint]") {
+  fs::path file = "/state/checkpoints/job.json";
+  bulk_checkpoint cp = sample();
+  bulk_upsert_spec jsonl;
+  cp.reading = reading_spec_of(jsonl);
+  CHECK_FALSE(check_reading(cp, reading_spec_of(jsonl), file));
+  // Settings that do not decide how records are read may change.
+  auto other = jsonl;
+  other.operation = write_operation::create;
+  other.concurrency.batch = 10;
+  CHECK_FALSE(check_reading(cp, reading_spec_of(other), file));
+
+  auto err = check_reading(cp, reading_spec_of(csv_spec()), file);
+  REQUIRE(err);
+  CHECK(render(err) ==
+        "invalid_argument: checkpoint /state/checkpoints/job.json was written with other input "
+        "settings (format: \"jsonl\" -> \"csv\"; id_path: \"/id\" -> \"/key\"; "
+        "partition_key_path: \"\" -> \"/tenant\"; csv delimiter: \"\" -> \";\"; csv columns: [] -> "
+        "[\"age:number\",\"ok:boolean\"]): its offsets do not fit the job any more. Delete "
+        "/state/checkpoints/job.json to load every input file from the beginning again, or run "
+        "with the previous settings to resume");
+
+  cp.reading = reading_spec_of(csv_spec());
+  auto columns = csv_spec();
+  columns.source.csv.columns[0].type = csv_column_type::string;
+  CHECK(reading_changes(*cp.reading, reading_spec_of(columns)) ==
+        std::vector<std::string>{
+            R"(csv columns: ["age:number","ok:boolean"] -> ["age:string","ok:boolean"])"});
+  auto gz = jsonl;
+  gz.source.compression = input_compression::gzip;
+  gz.generate_id = true;
+  CHECK(reading_changes(reading_spec_of(jsonl), reading_spec_of(gz)) ==
+        std::vector<std::string>{R"(compression: "auto" -> "gzip")", "generate_id: false -> true"});
+  // A checkpoint without files holds no offsets to misread.
+  bulk_checkpoint empty;
+  empty.reading = reading_spec_of(jsonl);
+  CHECK_FALSE(check_reading(empty, reading_spec_of(csv_spec()), file));
 }
