@@ -113,7 +113,11 @@ caf::error store::init(const std::string& path) {
   if (auto err = db.open(path))
     return err;
   if (path != ":memory:") {
-    if (auto err = db.exec("PRAGMA journal_mode=WAL"))
+    // A larger page cache keeps the key indexes of a bulk load in memory (fewer reads of the
+    // file), and checkpoints every 32 MiB of WAL instead of 4 MiB run (and sync) less often while
+    // the store's mutex is held.
+    if (auto err = db.exec("PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; "
+                           "PRAGMA wal_autocheckpoint=8192;"))
       return err;
   }
   if (auto err = db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"))
