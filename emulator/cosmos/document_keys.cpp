@@ -5,6 +5,8 @@
 #include "clients/cosmos/rid.hpp"
 #include "emulator/cosmos/json_text.hpp"
 
+#include <iterator>
+
 namespace bulkd::emulator::cosmos {
 
 namespace proto = bulkd::cosmos;
@@ -83,15 +85,21 @@ std::string read_document_source(std::string_view text, const proto::partition_k
   if (auto message = json_object_members(text, members, checked); !message.empty())
     return message;
   // The first segment of every path: the only members key extraction looks at.
-  std::vector<std::string> firsts;
-  if (!def.path_segments.empty()) {
-    for (const auto& segments : def.path_segments)
-      if (!segments.empty())
-        firsts.push_back(segments.front());
-  } else {
+  std::vector<std::string> parsed;
+  if (def.path_segments.empty())
     for (const auto& path : def.paths)
       if (auto segments = proto::parse_partition_key_path(path); segments && !segments->empty())
-        firsts.push_back(segments->front());
+        parsed.push_back(segments->front());
+  std::string_view firsts[8];
+  size_t first_count = 0;
+  if (def.path_segments.empty()) {
+    for (const auto& p : parsed)
+      if (first_count < std::size(firsts))
+        firsts[first_count++] = p;
+  } else {
+    for (const auto& segments : def.path_segments)
+      if (!segments.empty() && first_count < std::size(firsts))
+        firsts[first_count++] = segments.front();
   }
   out.id.reset();
   out.has_id = false;
@@ -114,13 +122,14 @@ std::string read_document_source(std::string_view text, const proto::partition_k
       out.has_id = true;
       out.id = json_string(m.value);
     }
-    for (const auto& first : firsts) {
-      if (name != first)
+    for (size_t i = 0; i < first_count; ++i) {
+      if (name != firsts[i])
         continue;
       auto value = nlohmann::json::parse(m.value, nullptr, false);
       if (value.is_discarded()) // not expected: json_text checks what nlohmann checks
-        return "the member '" + first + "' is not valid JSON";
-      out.key_fields[first] = std::move(value);
+        return "the member '" + std::string{name} + "' is not valid JSON";
+      out.key_fields[std::string{name}] = std::move(value);
+      break;
     }
     if (out.body.size() > 1)
       out.body += ',';

@@ -387,6 +387,38 @@ std::string json_check(std::string_view text) {
 std::string json_key(std::string_view raw) {
   if (raw.find('\\') == std::string_view::npos)
     return std::string{raw};
+  // The usual escapes here; \u (UTF-16, surrogates) by nlohmann.
+  if (raw.find("\\u") == std::string_view::npos) {
+    std::string out;
+    out.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c != '\\' || i + 1 == raw.size()) {
+        out += c;
+        continue;
+      }
+      switch (raw[++i]) {
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      default: // " \ /
+        out += raw[i];
+      }
+    }
+    return out;
+  }
   std::string quoted;
   quoted.reserve(raw.size() + 2);
   quoted += '"';

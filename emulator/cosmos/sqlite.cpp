@@ -25,6 +25,11 @@ sqlite_statement& sqlite_statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+sqlite_statement& sqlite_statement::bind_static(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+
 sqlite_statement& sqlite_statement::bind_null(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;

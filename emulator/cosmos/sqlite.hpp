@@ -21,6 +21,8 @@ public:
 
   sqlite_statement& bind(int index, int64_t value);
   sqlite_statement& bind(int index, std::string_view text);
+  /// Without a copy: `text` must stay unchanged until the statement is reset.
+  sqlite_statement& bind_static(int index, std::string_view text);
   sqlite_statement& bind_null(int index);
 
   /// true: a row is available; false: done. Errors become caf::error.

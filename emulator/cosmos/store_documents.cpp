@@ -170,8 +170,10 @@ caf::expected<write_outcome> apply_write(store::impl& s, const document_write& w
     if (!put)
       return put.error();
     put->bind(1, w.container).bind(2, w.pk).bind(3, w.id).bind(4, range_id).bind(5, w.epk);
-    put->bind(6, number).bind(7, w.body).bind(8, *etag).bind(9, ts).bind(10, *lsn);
-    if (auto err = put->run())
+    put->bind(6, number).bind_static(7, w.body).bind(8, *etag).bind(9, ts).bind(10, *lsn);
+    auto err = put->run();
+    put->reset(); // drops the binding of w.body
+    if (err)
       return err;
     out.status = exists ? 200 : 201;
     out.doc = {w.id, w.pk, range_id, w.epk, static_cast<uint64_t>(number), w.body, *etag, ts, *lsn};

@@ -118,6 +118,7 @@ TEST_CASE("json_text: members and elements are the top level's spans",
 TEST_CASE("json_text: strings, compaction and escaping", "[emulator][cosmos][json_text]") {
   CHECK(json_string(R"("plain")") == "plain");
   CHECK(json_string(R"("a\u0041\n")") == "aA\n");
+  CHECK(json_string(R"("t\tq\"s\\l\/n\nb\bf\fr\r")") == "t\tq\"s\\l/n\nb\bf\fr\r");
   CHECK(json_string("12") == std::nullopt);
   CHECK(json_string("null") == std::nullopt);
   std::string out;
