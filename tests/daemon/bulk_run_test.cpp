@@ -351,7 +351,7 @@ TEST_CASE("bulkd run: kill -9 in the middle, rerun: resends at most the in-fligh
   run_env env;
   REQUIRE(env.emu->port > 0);
   auto input = env.dir.path / "docs.jsonl";
-  const size_t n = 40000;
+  const size_t n = 80000;
   write_docs(input, n, 300);
   // checkpoint_interval is long on purpose: the bound must come from writing on every move of
   // the settled point, not from the periodic write.
@@ -363,9 +363,9 @@ TEST_CASE("bulkd run: kill -9 in the middle, rerun: resends at most the in-fligh
   long partial = 0;
   {
     bulkd::test::child_process p{env.run_args(job), (env.dir.path / "run1.log").string()};
-    // Kill once a good part of the documents is in.
-    for (int i = 0; i < 1200 && partial < 12000; ++i) {
-      std::this_thread::sleep_for(50ms);
+    // Kill once some documents are in (the COUNT query itself takes a while as they grow).
+    for (int i = 0; i < 3000 && partial < 8000; ++i) {
+      std::this_thread::sleep_for(20ms);
       partial = env.emu->count();
       if (p.wait_for(0ms))
         break;
