@@ -397,6 +397,38 @@ TEST_CASE("bulkd run: kill -9 in the middle, rerun: resends at most the in-fligh
   CHECK(env.emu->count() == static_cast<long>(n));
 }
 
+TEST_CASE("bulkd run: a checkpoint written with other reading settings refuses the run",
+          "[daemon][bulk_run]") {
+  if (!have_binary())
+    return;
+  run_env env;
+  REQUIRE(env.emu->port > 0);
+  auto input = env.dir.path / "docs.jsonl";
+  write_docs(input, 200, 20);
+  auto [rc, out] = env.run(env.job(input.string()));
+  INFO(out);
+  REQUIRE(rc == 0);
+  auto cp = (env.dir.path / "state/checkpoints/load.json").string();
+  auto changed = env.job(input.string(), "id_path: /key\ngenerate_id: true\n");
+  auto [rc2, out2] = env.run(changed);
+  INFO(out2);
+  CHECK(rc2 != 0);
+  auto why = "checkpoint " + cp +
+             " was written with other input settings (id_path: \"/id\" -> \"/key\"; generate_id: "
+             "false -> true): its offsets do not fit the job any more. Delete " +
+             cp + " to load every input file from the beginning again";
+  CHECK_THAT(out2, Catch::Contains(why));
+  CHECK_THAT(env.report()["error"].get<std::string>(), Catch::Contains(why));
+  CHECK(env.emu->count() == 200);
+  // As the message says: without the checkpoint the run starts over (the same documents again).
+  fs::remove(cp);
+  auto [rc3, out3] = env.run(changed);
+  INFO(out3);
+  CHECK(rc3 == 0);
+  CHECK(env.report()["read"] == 200);
+  CHECK(env.emu->count() == 200);
+}
+
 TEST_CASE("bulkd run: SIGTERM drains, writes the checkpoint, and the rerun completes",
           "[daemon][bulk_run]") {
   if (!have_binary())
