@@ -63,6 +63,7 @@ struct bulk_job_state {
   bool finish_pending = false;       // finish() waits for the write under way
   bool moved = false;                // a settled point moved since the last check_done
   uint64_t dead_letters_covered = 0; // appended before the last state sent to the writer
+  clock_type::time_point checkpoint_retry_at{}; // after a failed write: not before (no log flood)
   bulk_counts counts;
   std::vector<worker_entry> workers;
   uint32_t per_worker_in_flight = 1;
@@ -135,7 +136,7 @@ void request_checkpoint(job_ptr self) {
   auto& st = self->state;
   if (!st.checkpoint_writer || st.finished)
     return;
-  if (st.checkpoint_writing) {
+  if (st.checkpoint_writing || clock_type::now() < st.checkpoint_retry_at) {
     st.checkpoint_wanted = true;
     return;
   }
@@ -160,8 +161,10 @@ void request_checkpoint(job_ptr self) {
               auto& st = self->state;
               spdlog::warn("bulk job {}: cannot write the checkpoint: {}", st.cfg.name,
                            render(err));
-              // Covered entries may not be synced: sync them with the next write.
+              // Covered entries may not be synced: sync them with the next write, which waits a
+              // second (the tick, a later move or the end writes it).
               st.dead_letters_covered = 0;
+              st.checkpoint_retry_at = clock_type::now() + std::chrono::seconds{1};
               done();
             });
 }
