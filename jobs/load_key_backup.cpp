@@ -1,3 +1,5 @@
+#include "jobs/error_text.hpp"
+#include "jobs/key_backup/encryption_key.hpp"
 #include "jobs/spec_readers.hpp"
 
 #include <regex>
@@ -28,6 +30,20 @@ bool valid_api_version(const std::string& v) {
   return std::regex_match(v, form);
 }
 
+// A malformed key would otherwise surface only when the scheduled run starts. A key that comes
+// from a credential not available here (validate outside systemd) cannot be checked.
+void check_encryption_key(yaml::map_reader& m, const secret& key) {
+  auto n = m.get("encryption_key");
+  if (key.empty() || !n.IsScalar())
+    return;
+  auto deferred =
+      n.Scalar().find("${credential:") != std::string::npos && !m.rd().context().credentials_dir;
+  if (deferred)
+    return;
+  if (auto parsed = key_backup::encryption_key::parse(key.reveal()); !parsed)
+    m.rd().error(n, m.path("encryption_key"), error_text(parsed.error()));
+}
+
 } // namespace
 
 void read_key_backup(yaml::map_reader& root, key_backup_spec& out, const daemon_config* config) {
@@ -52,6 +68,7 @@ void read_key_backup(yaml::map_reader& root, key_backup_spec& out, const daemon_
     yaml::map_reader m{r, n, root.path("destination")};
     m.read("path", out.destination.path, true);
     m.read("encryption_key", out.destination.encryption_key);
+    check_encryption_key(m, out.destination.encryption_key);
     m.finish();
   }
   if (auto n = root.get("retention"); n.IsDefined()) {

@@ -46,6 +46,7 @@ public:
   size_t error_count() const { return count(out_, severity::error); }
 
   const std::string& file() const { return file_; }
+  const expansion_context& context() const { return ctx_; }
 
   /// A scalar's text with references expanded. nullopt after reporting a wrong type or a failed
   /// expansion, or (without an error) when the value depends on a deferred credential.

@@ -246,6 +246,8 @@ const bad_case job_cases[] = {
    6, 14, "generate_id", "generate_id only works with operation upsert or create"},
   {"name: a\nkind: key-backup\nvault: main\ndestination: { path: /b, encryption_key: { v: x } }\n",
    4, 42, "destination.encryption_key", "expected a string (secret), got a map"},
+  {"name: a\nkind: key-backup\nvault: main\ndestination: { path: /b, encryption_key: short }\n",
+   4, 42, "destination.encryption_key", "encryption key has 5 characters: ", true},
   {"name: a\nkind: change-feed\nsource:\nsink: { type: jsonl, path: /o }\n",
    3, 1, "source", "'source' has no value (give one or remove the key)"},
   {"name: \"a\\0b\"\nkind: key-backup\nvault: main\ndestination: { path: /b }\n",

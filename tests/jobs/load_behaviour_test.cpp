@@ -139,7 +139,8 @@ TEST_CASE("files are told apart: job files and daemon configs", "[jobs][classify
 }
 
 TEST_CASE("secrets never appear in printed specs or diagnostics", "[jobs][secrets]") {
-  const std::string key = "U1VQRVJTRUNSRVRLRVlWQUxVRQ=="; // base64 of SUPERSECRETKEYVALUE
+  // base64 of 32 bytes, so that it is also a valid encryption key
+  const std::string key = "U1VQRVJTRUNSRVRLRVlWQUxVRS1TVVBFUlNFQ1JFVCE=";
   auto ctx = test::fake_context({{"TOKEN", "ENVSECRET42"}});
   auto cfg = parse_daemon_config("admin: { token: \"${env:TOKEN}\" }\n"
                                  "accounts:\n  main: { endpoint: \"https://a\", key: \"" +
