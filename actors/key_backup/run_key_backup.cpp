@@ -125,7 +125,7 @@ key_restore_result run_key_restore(caf::actor_system& sys, const http_pool_actor
                      ", the key file has id " + key->id();
       return failed;
     }
-    if (auto err = key_backup::check_manifest_mac(*key, m)) {
+    if (auto err = key_backup::check_manifest_mac(*key, set->manifest_text)) {
       failed.error = render(err);
       return failed;
     }

@@ -52,7 +52,7 @@ caf::expected<backup_set> open_backup_set(const fs::path& dir) {
   if (!m)
     return make_error(ec::parse_error, "incomplete set: " + path.string() +
                                            " is not valid: " + error_text(m.error()));
-  return backup_set{dir, std::move(*m)};
+  return backup_set{dir, std::move(*m), std::move(*text)};
 }
 
 caf::expected<std::string> read_stored_file(const backup_set& set, const manifest_key& entry) {
@@ -113,7 +113,7 @@ verify_report verify_backup_set(const fs::path& dir, const encryption_key* key) 
     else
       decrypt = true;
     if (decrypt)
-      if (auto err = check_manifest_mac(*key, set->manifest))
+      if (auto err = check_manifest_mac(*key, set->manifest_text))
         report.problems.push_back(error_text(err));
   } else if (key) {
     // Asked to check an encrypted set, and the manifest says plain: possibly a downgrade.

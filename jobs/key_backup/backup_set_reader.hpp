@@ -17,6 +17,7 @@ namespace bulkd::key_backup {
 struct backup_set {
   std::filesystem::path dir;
   backup_manifest manifest;
+  std::string manifest_text; // manifest.json as read (its mac covers this text)
 };
 
 /// Loads a set's manifest. Errors: "not a directory: DIR", "incomplete set: no manifest.json in

@@ -2,6 +2,7 @@
 
 #include "clients/error.hpp"
 
+#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -22,17 +23,12 @@ std::string hex(const unsigned char* data, unsigned len) {
   return out;
 }
 
-} // namespace
-
-std::string manifest_mac(const encryption_key& key, const backup_manifest& m) {
+std::string mac_of_text(const encryption_key& key, std::string_view text) {
   unsigned char mac_key[EVP_MAX_MD_SIZE];
   unsigned key_len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(encryption_key::size),
        reinterpret_cast<const unsigned char*>(mac_label.data()), mac_label.size(), mac_key,
        &key_len);
-  auto unsigned_manifest = m;
-  unsigned_manifest.mac.clear();
-  auto text = to_json(unsigned_manifest);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned mac_len = 0;
   HMAC(EVP_sha256(), mac_key, static_cast<int>(key_len),
@@ -41,12 +37,26 @@ std::string manifest_mac(const encryption_key& key, const backup_manifest& m) {
   return hex(mac, mac_len);
 }
 
-caf::error check_manifest_mac(const encryption_key& key, const backup_manifest& m) {
-  if (m.mac.empty())
+} // namespace
+
+std::string manifest_mac(const encryption_key& key, const backup_manifest& m) {
+  auto unsigned_manifest = m;
+  unsigned_manifest.mac.clear();
+  return mac_of_text(key, to_json(unsigned_manifest));
+}
+
+caf::error check_manifest_mac(const encryption_key& key, std::string_view manifest_json) {
+  auto doc = nlohmann::json::parse(manifest_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return make_error(ec::parse_error, "manifest.json is not valid JSON");
+  auto it = doc.find("mac");
+  if (it == doc.end() || !it->is_string() || it->get<std::string>().empty())
     return make_error(ec::parse_error, "manifest.json of an encrypted set has no mac");
-  auto expected = manifest_mac(key, m);
-  if (expected.size() != m.mac.size() ||
-      CRYPTO_memcmp(expected.data(), m.mac.data(), expected.size()) != 0)
+  auto given = it->get<std::string>();
+  doc.erase(it);
+  auto expected = mac_of_text(key, doc.dump(2) + "\n");
+  if (expected.size() != given.size() ||
+      CRYPTO_memcmp(expected.data(), given.data(), expected.size()) != 0)
     return make_error(ec::parse_error,
                       "manifest.json: authentication failed (the manifest was changed after the "
                       "run, or the key is not the one the set was written with)");

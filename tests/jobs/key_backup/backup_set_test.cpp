@@ -9,6 +9,9 @@
 #include "tests/jobs/key_backup/key_backup_test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <sys/stat.h>
 
@@ -426,4 +429,44 @@ TEST_CASE("a stored blob re-encodes to the exact `value` the service returned", 
     REQUIRE(back);
     CHECK(base64url_encode(*back) == value);
   }
+}
+
+TEST_CASE("the manifest mac covers the JSON as written, so another tool's set authenticates",
+          "[key_backup]") {
+  // A tool that writes times with milliseconds and adds members of its own, and computes the mac
+  // by the documented rule (HMAC-SHA256 under HMAC-SHA256(key, label), over the sorted 2-space
+  // dump without "mac"). It failed before: bulkd checked its re-serialized model instead.
+  test::temp_dir tmp;
+  auto key = test::test_key();
+  auto dir = write_set(tmp.path, &key);
+  auto doc = nlohmann::json::parse(test::slurp(dir / "manifest.json"));
+  doc.erase("mac");
+  doc["started"] = "2026-11-21T15:04:05.000Z";
+  doc["written_by"] = "another tool";
+  auto text = doc.dump(2) + "\n";
+  static constexpr std::string_view label = "bulkd key-backup manifest mac v1";
+  unsigned char mac_key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
+  unsigned key_len = 0, mac_len = 0;
+  HMAC(EVP_sha256(), key.data(), 32, reinterpret_cast<const unsigned char*>(label.data()),
+       label.size(), mac_key, &key_len);
+  HMAC(EVP_sha256(), mac_key, static_cast<int>(key_len),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &mac_len);
+  std::string hex;
+  for (unsigned i = 0; i < mac_len; ++i) {
+    static constexpr char digits[] = "0123456789abcdef";
+    hex += digits[mac[i] >> 4];
+    hex += digits[mac[i] & 0xf];
+  }
+  doc["mac"] = hex;
+  test::spit(dir / "manifest.json", doc.dump(2) + "\n");
+  auto report = verify_backup_set(dir, &key);
+  INFO(all_problems(report));
+  CHECK(report.problems.empty());
+
+  // One changed member of the same text still fails.
+  doc["written_by"] = "someone else";
+  test::spit(dir / "manifest.json", doc.dump(2) + "\n");
+  report = verify_backup_set(dir, &key);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].find("manifest.json: authentication failed") == 0);
 }
