@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace bulkd {
 
@@ -53,6 +54,11 @@ caf::behavior key_writer(caf::event_based_actor* self, std::filesystem::path dir
 }
 
 // -- worker: one key ------------------------------------------------------------------------------
+//
+// The three reads a key needs (its versions, its current version and kty, the backup blob) go out
+// at once, so a key costs one round trip rather than three. Once the blob is fetched the worker
+// tells the job (fetched_atom), which frees its slot for the next key while the file is written
+// and fsynced; the worker reports the outcome once the writer answers.
 
 struct worker_state {
   std::unique_ptr<kv_caller> kv;
@@ -62,6 +68,10 @@ struct worker_state {
   key_properties item;
   std::vector<std::pair<int64_t, std::string>> versions; // created, version id
   kb::key_info info;
+  std::optional<std::string> blob;
+  bool versions_done = false;
+  bool key_done = false;
+  bool finished = false;
   static inline const char* name = "key_backup_worker";
 };
 
@@ -69,6 +79,9 @@ using worker_actor = caf::stateful_actor<worker_state>;
 
 void report(worker_actor* self, key_outcome out) {
   auto& st = self->state;
+  if (st.finished)
+    return;
+  st.finished = true;
   out.name = st.item.id.name;
   out.retries = st.kv->stats().retries;
   out.throttles = st.kv->stats().throttles;
@@ -89,14 +102,18 @@ void worker_failed(worker_actor* self, const std::string& step, const caf::error
   report(self, std::move(out));
 }
 
-void write_blob(worker_actor* self, std::string blob) {
+// Writes the file once all three reads have answered.
+void write_when_ready(worker_actor* self) {
   auto& st = self->state;
+  if (st.finished || !st.versions_done || !st.key_done || !st.blob)
+    return;
   std::stable_sort(st.versions.begin(), st.versions.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& v : st.versions)
     st.info.versions.push_back(v.second);
   st.versions.clear();
-  self->request(st.writer, caf::infinite, write_key_atom::value, st.info, std::move(blob))
+  self->send(st.job, fetched_atom::value);
+  self->request(st.writer, caf::infinite, write_key_atom::value, st.info, std::move(*st.blob))
       .then(
           [=](kb::manifest_key& entry) {
             key_outcome out;
@@ -105,6 +122,7 @@ void write_blob(worker_actor* self, std::string blob) {
             report(self, std::move(out));
           },
           [=](caf::error& err) { worker_failed(self, "writing the file", err); });
+  st.blob.reset();
 }
 
 void backup(worker_actor* self) {
@@ -118,7 +136,8 @@ void backup(worker_actor* self) {
     auto blob = keyvault::parse_backup(*resp);
     if (!blob)
       return worker_failed(self, "backup", blob.error());
-    write_blob(self, std::move(*blob));
+    self->state.blob = std::move(*blob);
+    write_when_ready(self);
   });
 }
 
@@ -133,9 +152,11 @@ void read_key(worker_actor* self) {
     auto key = keyvault::parse_key(*resp);
     if (!key)
       return worker_failed(self, "get key", key.error());
-    self->state.info.kid = key->kid;
-    self->state.info.key_type = key->kty;
-    backup(self);
+    auto& st = self->state;
+    st.info.kid = key->kid;
+    st.info.key_type = key->kty;
+    st.key_done = true;
+    write_when_ready(self);
   });
 }
 
@@ -153,9 +174,9 @@ void list_versions(worker_actor* self, http_request req) {
     if (!next)
       return worker_failed(self, "list versions", next.error());
     if (*next)
-      list_versions(self, std::move(**next));
-    else
-      read_key(self);
+      return list_versions(self, std::move(**next));
+    st.versions_done = true;
+    write_when_ready(self);
   });
 }
 
@@ -171,10 +192,13 @@ caf::behavior key_backup_worker(worker_actor* self, kv_env env, kv_auth auth, ke
   st.info.tags = item.tags;
   st.item = std::move(item);
   auto req = keyvault::list_key_versions(st.kv->env().vault, st.item.id.name);
-  if (!req)
+  if (!req) {
     worker_failed(self, "list versions", req.error());
-  else
+  } else {
     list_versions(self, std::move(*req));
+    read_key(self);
+    backup(self);
+  }
   return {
       [=](kv_retry_atom, uint64_t id) { self->state.kv->on_timer(id); },
   };
@@ -191,6 +215,8 @@ struct job_state {
   std::vector<glob_pattern> exclude;
   std::deque<key_properties> queue;
   std::map<caf::actor_addr, std::pair<caf::actor, std::string>> running;
+  std::set<caf::actor_addr>
+      writing; // running workers whose key is fetched, its file not yet written
   std::vector<caf::actor> writers;
   size_t next_writer = 0;
   bool listing_done = false;
@@ -228,7 +254,13 @@ void finish(job_actor* self, std::string error) {
     if (!listing) {
       r.retention_errors.push_back(render(listing.error()));
     } else {
-      auto applied = kb::apply_retention(kb::plan_retention(*listing, *st.cfg.spec.keep_last));
+      auto plan = kb::plan_retention(*listing, *st.cfg.spec.keep_last);
+      for (auto& set : plan.incomplete) {
+        spdlog::warn("key-backup {}: kept incomplete set {} ({}); delete it once it is not needed",
+                     st.cfg.name, set.dir.string(), set.detail);
+        r.retention_incomplete.push_back(set.dir.string() + ": " + set.detail);
+      }
+      auto applied = kb::apply_retention(plan);
       r.retention_removed = applied.removed.size();
       r.retention_errors = applied.errors;
       for (auto& dir : applied.removed)
@@ -278,7 +310,10 @@ void pump(job_actor* self) {
     st.next_page.reset();
     list_page(self, std::move(req));
   }
-  while (st.running.size() < workers && !st.queue.empty()) {
+  // Workers that only wait for their file to be written do not hold a slot, up to a bound so
+  // that blobs waiting for a slow disk cannot pile up.
+  auto fetching = [&] { return st.running.size() - st.writing.size(); };
+  while (fetching() < workers && st.writing.size() <= 2 * workers && !st.queue.empty()) {
     auto item = std::move(st.queue.front());
     st.queue.pop_front();
     auto name = item.id.name;
@@ -385,6 +420,7 @@ caf::behavior key_backup_job(job_actor* self, key_backup_job_config cfg) {
     auto i = st.running.find(dm.source);
     if (i == st.running.end())
       return;
+    st.writing.erase(dm.source);
     key_outcome out;
     out.kind = key_outcome::failed;
     out.name = i->second.second;
@@ -428,8 +464,19 @@ caf::behavior key_backup_job(job_actor* self, key_backup_job_config cfg) {
         auto& st = self->state;
         if (st.done)
           return;
-        st.running.erase(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        st.running.erase(sender);
+        st.writing.erase(sender);
         record(self, std::move(out));
+        pump(self);
+      },
+      [=](fetched_atom) {
+        auto& st = self->state;
+        if (st.done)
+          return;
+        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        if (st.running.count(sender) != 0)
+          st.writing.insert(sender);
         pump(self);
       },
       [=](kv_retry_atom, uint64_t id) { self->state.kv->on_timer(id); },

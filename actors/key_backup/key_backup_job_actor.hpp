@@ -46,6 +46,9 @@ struct key_backup_result {
   std::vector<std::string> failures; // "name: error"
   size_t retention_removed = 0;
   std::vector<std::string> retention_errors;
+  /// Older sets without a valid manifest (killed runs): never counted or deleted by retention,
+  /// reported so that they do not pile up unseen. "<dir>: <why>".
+  std::vector<std::string> retention_incomplete;
   uint64_t requests_retried = 0;
   uint64_t throttles = 0;
   double seconds = 0;

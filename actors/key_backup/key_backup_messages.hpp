@@ -4,6 +4,8 @@
 // serialized):
 //
 //   worker -> writer   (write_key_atom, key_info, blob) -> manifest_key   stores the file
+//   worker -> job      fetched_atom                                      the blob is fetched: the
+//                                                                        job frees the slot
 //   worker -> job      key_outcome                                       then the worker quits
 //   job    -> itself   (kv_retry_atom, id)                               kv_caller's timers
 
@@ -18,6 +20,7 @@
 namespace bulkd {
 
 using write_key_atom = caf::atom_constant<caf::atom("kb_write")>;
+using fetched_atom = caf::atom_constant<caf::atom("kb_fetched")>;
 
 /// What became of one key in a backup or restore run.
 struct key_outcome {

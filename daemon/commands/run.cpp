@@ -181,6 +181,11 @@ std::string render_key_backup(const key_backup_result& r) {
   out += "  retention    " + std::to_string(r.retention_removed) + " set(s) removed\n";
   for (auto& e : r.retention_errors)
     out += "    " + e + "\n";
+  if (!r.retention_incomplete.empty())
+    out += "  incomplete   " + std::to_string(r.retention_incomplete.size()) +
+           " older set(s) without a manifest kept (not counted by retention):\n";
+  for (auto& e : r.retention_incomplete)
+    out += "    " + e + "\n";
   char secs[32];
   std::snprintf(secs, sizeof(secs), "%.1f s", r.seconds);
   out += std::string{"  elapsed      "} + secs + "\n";
@@ -201,6 +206,7 @@ std::string key_backup_json(const key_backup_result& r) {
                    {"failures", r.failures},
                    {"retention_removed", r.retention_removed},
                    {"retention_errors", r.retention_errors},
+                   {"retention_incomplete", r.retention_incomplete},
                    {"requests_retried", r.requests_retried},
                    {"throttles", r.throttles},
                    {"seconds", r.seconds}};

@@ -227,6 +227,11 @@ TEST_CASE("bulkd run key-backup: kill -9 leaves an incomplete set that verify na
   CHECK_FALSE(fs::exists(first_set));
   CHECK(fs::is_directory(killed_set));
   CHECK(listing(killed_set) == killed_files);
+  // ... and reported, so that killed runs do not pile up unseen.
+  REQUIRE(report3["retention_incomplete"].size() == 1);
+  CHECK(
+      contains(report3["retention_incomplete"][0].get<std::string>(), killed_set.string() + ": "));
+  CHECK(contains(out3, "incomplete   1 older set(s) without a manifest kept"));
   std::set<std::string> sets;
   for (auto& name : listing(env.vault_dir()))
     sets.insert(name);
