@@ -551,6 +551,36 @@ TEST_CASE("range reader: start_from now skips what was there and pins its positi
   });
 }
 
+TEST_CASE("range reader: start_from a time reads the changes written from that second on",
+          "[actors][change_feed][emulator]") {
+  if (!test::have_bulkd_binary())
+    return;
+  reader_env e;
+  e.emulator.write(e.coll, numbered("old", 0, 20));
+  // _ts has seconds: start at the next whole second, after the old writes.
+  auto from = std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::this_thread::sleep_until(from + 10ms);
+  auto fresh = numbered("new", 0, 20);
+  e.emulator.write(e.coll, fresh);
+  start_position at{start_position::time, utc_time{from}};
+  auto r0 = e.start(e.config("0", at));
+  auto r1 = e.start(e.config("1", at));
+  REQUIRE(eventually(e.rec, [](recorder& r) {
+    return ids_of(r.acked, "0").size() + ids_of(r.acked, "1").size() >= 20;
+  }));
+  std::this_thread::sleep_for(100ms);
+  CHECK(e.stop(r0) == caf::exit_reason::user_shutdown);
+  CHECK(e.stop(r1) == caf::exit_reason::user_shutdown);
+  e.rec->with([&](recorder& r) {
+    auto got = ids_of(r.acked, "0");
+    auto got1 = ids_of(r.acked, "1");
+    got.insert(got.end(), got1.begin(), got1.end());
+    CHECK(got.size() == 20);
+    CHECK(as_set(got) == as_set(fresh));
+    return 0;
+  });
+}
+
 TEST_CASE("range reader: a failed batch goes to the parent; skip checkpoints it and reads on",
           "[actors][change_feed][emulator]") {
   if (!test::have_bulkd_binary())
@@ -678,6 +708,8 @@ TEST_CASE("range reader: a split is reported as gone with the continuation; the 
   caf::anon_send(e.sink, release_atom::value);
   auto reason = e.wait_down(reader);
   CHECK_FALSE(reason); // a normal exit
+  // The gone message and the down message come from different senders: wait for the former.
+  REQUIRE(eventually(e.rec, [](recorder& r) { return !r.gone.empty(); }));
   range_gone gone;
   std::string cont3;
   e.rec->with([&](recorder& r) {
@@ -1057,4 +1089,18 @@ TEST_CASE("range reader: a sink that stops without answering ends the reader",
   CHECK(render(reason) ==
         "worker_failed: change feed of dbs/db/colls/c range 0: the sink stopped (normally)");
   CHECK(e.rec->with([](recorder& r) { return r.checkpoints.size(); }) == 0);
+}
+
+TEST_CASE("range reader: an EPK sub-range is read with the range id and its bounds",
+          "[actors][change_feed]") {
+  scripted_env e{[](const http_request&, int) { return error_answer(400, "BadRequest", "x"); }};
+  auto cfg = e.config();
+  cfg.epk = cosmos::epk_range{"10", "20"};
+  e.run_until_down(std::move(cfg));
+  auto reqs = e.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].headers.value("x-ms-documentdb-partitionkeyrangeid") == "0");
+  CHECK(reqs[0].headers.value("x-ms-start-epk") == "10");
+  CHECK(reqs[0].headers.value("x-ms-end-epk") == "20");
+  CHECK(reqs[0].headers.value("x-ms-read-key-type") == "EffectivePartitionKeyRange");
 }
