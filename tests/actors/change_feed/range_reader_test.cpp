@@ -1104,3 +1104,25 @@ TEST_CASE("range reader: an EPK sub-range is read with the range id and its boun
   CHECK(reqs[0].headers.value("x-ms-end-epk") == "20");
   CHECK(reqs[0].headers.value("x-ms-read-key-type") == "EffectivePartitionKeyRange");
 }
+
+TEST_CASE("range reader: 410/1007 (completing split) is reported as gone like 1002; other 410s "
+          "are retried",
+          "[actors][change_feed]") {
+  scripted_env e{[](const http_request&, int call) {
+    if (call == 1)
+      return two_changes();
+    if (call == 2)
+      return error_answer(410, "Gone", "migrating", {{"x-ms-substatus", "1008"}});
+    return error_answer(410, "Gone", "completing split", {{"x-ms-substatus", "1007"}});
+  }};
+  auto reason = e.run_until_down(e.config());
+  CHECK_FALSE(reason);
+  REQUIRE(eventually(e.rec, [](recorder& r) { return !r.gone.empty(); }));
+  e.rec->with([](recorder& r) {
+    REQUIRE(r.gone.size() == 1);
+    CHECK(r.gone.front() ==
+          range_gone{"0", "\"5\"", 1007, "http_error: HTTP 410/1007 Gone: completing split"});
+    return 0;
+  });
+  CHECK(e.requests().size() == 3);
+}
