@@ -1,5 +1,7 @@
 #include "emulator/cosmos/json_text.hpp"
 
+#include "clients/json_unescape.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -387,45 +389,9 @@ std::string json_check(std::string_view text) {
 std::string json_key(std::string_view raw) {
   if (raw.find('\\') == std::string_view::npos)
     return std::string{raw};
-  // The usual escapes here; \u (UTF-16, surrogates) by nlohmann.
-  if (raw.find("\\u") == std::string_view::npos) {
-    std::string out;
-    out.reserve(raw.size());
-    for (size_t i = 0; i < raw.size(); ++i) {
-      char c = raw[i];
-      if (c != '\\' || i + 1 == raw.size()) {
-        out += c;
-        continue;
-      }
-      switch (raw[++i]) {
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      default: // " \ /
-        out += raw[i];
-      }
-    }
-    return out;
-  }
-  std::string quoted;
-  quoted.reserve(raw.size() + 2);
-  quoted += '"';
-  quoted += raw;
-  quoted += '"';
-  auto parsed = nlohmann::json::parse(quoted, nullptr, false);
-  return parsed.is_string() ? parsed.get<std::string>() : std::string{raw};
+  std::string out;
+  json_unescape(raw, out);
+  return out;
 }
 
 std::optional<std::string> json_string(std::string_view value) {

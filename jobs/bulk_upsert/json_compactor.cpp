@@ -1,5 +1,6 @@
 #include "jobs/bulk_upsert/json_compactor.hpp"
 
+#include "clients/json_unescape.hpp"
 #include "jobs/bulk_upsert/utf8.hpp"
 
 #include <cmath>
@@ -28,72 +29,11 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 uint32_t read_hex4(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i)
     v = v * 16 + static_cast<uint32_t>(hex_value(p[i]));
   return v;
-}
-
-/// Unescapes the content of a validated string literal (without its quotes).
-void unescape(std::string_view raw, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    char e = raw[++i];
-    switch (e) {
-    case 'b':
-      out += '\b';
-      break;
-    case 'f':
-      out += '\f';
-      break;
-    case 'n':
-      out += '\n';
-      break;
-    case 'r':
-      out += '\r';
-      break;
-    case 't':
-      out += '\t';
-      break;
-    case 'u': {
-      uint32_t cp = read_hex4(raw.data() + i + 1);
-      i += 4;
-      if (cp >= 0xD800 && cp < 0xDC00) { // validated: a low surrogate escape follows
-        uint32_t lo = read_hex4(raw.data() + i + 3);
-        i += 6;
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-      }
-      append_utf8(out, cp);
-      break;
-    }
-    default:
-      out += e; // '"', '\\', '/'
-    }
-  }
 }
 
 // Advances p over string bytes that need no attention (not '"', '\\', a control character or
@@ -334,7 +274,7 @@ struct scanner {
       cap.flag = flag;
       if (kind == json_capture::string) {
         if (escaped)
-          unescape({content, static_cast<size_t>(content_end - content)}, cap.text);
+          json_unescape({content, static_cast<size_t>(content_end - content)}, cap.text);
         else
           cap.text.assign(content, content_end);
       } else if (kind == json_capture::number) {
@@ -370,7 +310,7 @@ struct scanner {
       if (deeper != 0) {
         std::string_view key{content, static_cast<size_t>(content_end - content)};
         if (escaped) {
-          unescape(key, key_buffer);
+          json_unescape(key, key_buffer);
           key = key_buffer;
         }
         for (uint32_t m = deeper; m != 0; m &= m - 1) {
