@@ -4,8 +4,8 @@
 // --metrics-linger) the metrics equal the --report. Plus the refusals of bad options.
 // Needs the bulkd binary (build target `bulkd` first); without it the tests only warn.
 
+#include "tests/daemon/bulk_test_support.hpp"
 #include "tests/daemon/prometheus_parser.hpp"
-#include "tests/support/child_process.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -27,47 +27,7 @@ using bulkd::test::prom_document;
 
 namespace {
 
-constexpr const char* emulator_key =
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
-
-bool have_binary() {
-  if (fs::exists(BULKD_BINARY))
-    return true;
-  WARN("bulkd binary not built (" BULKD_BINARY "); build target bulkd to run this test");
-  return false;
-}
-
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/bulkd-metrics-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out{p, std::ios::trunc};
-  out << text;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in{p};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_docs(const fs::path& p, size_t n) {
-  std::ofstream out{p, std::ios::trunc};
-  std::string filler(200, 'x');
-  for (size_t i = 0; i < n; ++i)
-    out << R"({"id":"doc-)" << i << R"(","pk":"pk-)" << (i % 97) << R"(","text":")" << filler
-        << "\"}\n";
-}
+using namespace bulkd::bulk_test;
 
 /// Waits until `pattern` (one capture group) shows in the output of `proc`; "" if it exits first.
 std::string wait_for_output(bulkd::test::child_process& proc, const std::regex& pattern,
@@ -82,36 +42,6 @@ std::string wait_for_output(bulkd::test::child_process& proc, const std::regex& 
       return {};
   }
   return {};
-}
-
-struct emulator {
-  bulkd::test::child_process proc;
-  int port = 0;
-
-  emulator(const fs::path& dir, const std::string& faults)
-      : proc({BULKD_BINARY, "emulator", "--in-memory", "--ranges", "4", "--port", "0", "--faults",
-              faults},
-             (dir / "emulator.log").string()) {
-    auto found = wait_for_output(proc, std::regex{R"(endpoint:\s+http://127\.0\.0\.1:(\d+)/)"});
-    if (!found.empty())
-      port = std::stoi(found);
-  }
-
-  ~emulator() {
-    proc.signal(SIGTERM);
-    proc.wait_for(10s);
-  }
-};
-
-/// Writes bulkd.yaml for an emulator on `port` (0: none needed) with `admin` lines.
-fs::path write_config(const fs::path& dir, int port, const std::string& admin = {}) {
-  auto p = dir / "bulkd.yaml";
-  write_file(p, "state_dir: " + (dir / "state").string() + "\n" +
-                    "shutdown_timeout: 20s\n"
-                    "log: { level: warn }\n" +
-                    admin + "accounts:\n  emu:\n    endpoint: \"http://127.0.0.1:" +
-                    std::to_string(port) + "\"\n    key: \"" + emulator_key + "\"\n");
-  return p;
 }
 
 fs::path write_job(const fs::path& dir, const fs::path& input, const std::string& extra = {}) {
@@ -174,7 +104,7 @@ TEST_CASE("bulkd run --metrics-listen: live job metrics under 429s, final values
   if (!have_binary())
     return;
   temp_dir dir;
-  emulator emu{dir.path, "latency=2ms,429=0.2,retry-after=20ms"};
+  emulator emu{dir.path, {"--faults", "latency=2ms,429=0.2,retry-after=20ms"}};
   REQUIRE(emu.port > 0);
   auto config = write_config(dir.path, emu.port);
   auto input = dir.path / "docs.jsonl";
@@ -321,7 +251,7 @@ TEST_CASE("bulkd run --metrics-listen: admin.token guards /metrics", "[daemon][b
   if (!have_binary())
     return;
   temp_dir dir;
-  emulator emu{dir.path, "latency=1ms"};
+  emulator emu{dir.path, {"--faults", "latency=1ms"}};
   REQUIRE(emu.port > 0);
   auto config = write_config(dir.path, emu.port, "admin: { token: \"s3cret-token\" }\n");
   auto input = dir.path / "docs.jsonl";
