@@ -353,6 +353,7 @@ void split(self_ptr self, const lease& parent, std::vector<lease_range> ranges,
                  child.continuation = current->continuation;
                  child.timestamp = now;
                  child.parent = current->range.token;
+                 child.start_from = current->start_from;
                  todo->push_back(std::move(child));
                }
                create_all(self, todo, 0, std::make_shared<std::vector<lease>>(),
@@ -402,10 +403,11 @@ caf::behavior cosmos_lease_store(self_ptr self, cosmos_lease_store_config cfg) {
         return after_open<std::vector<lease>>(
             self, [self](reply<std::vector<lease>> done) { list(self, done); });
       },
-      [self](lease_create_atom,
-             std::vector<lease_range> ranges) -> caf::result<std::vector<lease>> {
-        return after_open<std::vector<lease>>(self, [self, ranges](reply<std::vector<lease>> done) {
-          list(self, [self, ranges, done](caf::expected<std::vector<lease>> existing) {
+      [self](lease_create_atom, std::vector<lease_range> ranges,
+             std::string start_from) -> caf::result<std::vector<lease>> {
+        return after_open<std::vector<lease>>(self, [self, ranges,
+                                                     start_from](reply<std::vector<lease>> done) {
+          list(self, [self, ranges, start_from, done](caf::expected<std::vector<lease>> existing) {
             if (!existing)
               return done(existing.error());
             auto todo = std::make_shared<std::vector<lease>>();
@@ -415,6 +417,7 @@ caf::behavior cosmos_lease_store(self_ptr self, cosmos_lease_store_config cfg) {
               l.id = lease_id(cfg_of(self).prefix, range.token);
               l.range = range;
               l.timestamp = now;
+              l.start_from = start_from;
               todo->push_back(std::move(l));
             }
             if (todo->empty())

@@ -99,8 +99,8 @@ lease_store_actor::behavior_type file_lease_store(store_ptr self, file_lease_sto
           return err;
         return sorted(st.content->leases);
       },
-      [self](lease_create_atom,
-             const std::vector<lease_range>& ranges) -> caf::result<std::vector<lease>> {
+      [self](lease_create_atom, const std::vector<lease_range>& ranges,
+             const std::string& start_from) -> caf::result<std::vector<lease>> {
         auto& st = self->state;
         if (auto err = ensure_loaded(st))
           return err;
@@ -113,6 +113,7 @@ lease_store_actor::behavior_type file_lease_store(store_ptr self, file_lease_sto
             l.id = lease_id(st.cfg.prefix, range.token);
             l.range = range;
             l.timestamp = now;
+            l.start_from = start_from;
             l.etag = next_etag(next);
             next.leases.push_back(std::move(l));
           }
@@ -161,6 +162,7 @@ lease_store_actor::behavior_type file_lease_store(store_ptr self, file_lease_sto
           child.continuation = from.continuation;
           child.timestamp = now;
           child.parent = from.range.token;
+          child.start_from = from.start_from;
           child.etag = next_etag(next);
           next.leases.push_back(child);
           out.push_back(std::move(child));

@@ -5,10 +5,11 @@
 //
 //   (lease_list_atom) -> std::vector<lease>
 //       every lease of the job, ordered by token
-//   (lease_create_atom, std::vector<lease_range>) -> std::vector<lease>
+//   (lease_create_atom, std::vector<lease_range>, std::string start_from) -> std::vector<lease>
 //       creates a free lease for each range that no lease covers yet (missing_ranges: a parent
-//       that has not been split yet covers its children), then lists; idempotent, and safe when
-//       several instances do it at once
+//       that has not been split yet covers its children), with StartFrom = start_from
+//       ("beginning", "now" or an RFC 3339 time; "" = none), then lists; existing leases are
+//       kept as they are; idempotent, and safe when several instances do it at once
 //   (lease_acquire_atom, lease seen) -> lease
 //       owner = this instance, if the lease still has the token it had when listed;
 //       ec::conflict otherwise (another instance was quicker, or the owner renewed it); a lease
@@ -21,8 +22,8 @@
 //       token while the lease is still ours (e.g. a renew raced a checkpoint) is not an error
 //   (lease_split_atom, lease parent, std::vector<lease_range> children) -> std::vector<lease>
 //       after a split (410/1002): creates the children, owned by this instance, each with the
-//       parent's continuation and Parent = the parent's token (an existing child is kept as
-//       is), then deletes the parent; ec::conflict when the parent is no longer ours
+//       parent's continuation and StartFrom and Parent = the parent's token (an existing child is
+//       kept as is), then deletes the parent; ec::conflict when the parent is no longer ours
 //
 // Answers carry the lease as written, with its new token: keep it for the next call.
 
@@ -47,7 +48,8 @@ using lease_split_atom = caf::atom_constant<caf::atom("ls_split")>;
 
 using lease_store_actor = caf::typed_actor<
     caf::replies_to<lease_list_atom>::with<std::vector<lease>>,
-    caf::replies_to<lease_create_atom, std::vector<lease_range>>::with<std::vector<lease>>,
+    caf::replies_to<lease_create_atom, std::vector<lease_range>,
+                    std::string>::with<std::vector<lease>>,
     caf::replies_to<lease_acquire_atom, lease>::with<lease>,
     caf::replies_to<lease_renew_atom, lease>::with<lease>,
     caf::replies_to<lease_checkpoint_atom, lease, std::string>::with<lease>,

@@ -1,6 +1,7 @@
 #include "jobs/change_feed/lease.hpp"
 
 #include "clients/error.hpp"
+#include "jobs/change_feed/start_position.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -91,6 +92,8 @@ std::string to_json(const lease& l, bool with_etag) {
   obj["timestamp"] = format_rfc3339(l.timestamp);
   if (!l.parent.empty())
     obj["Parent"] = l.parent;
+  if (!l.start_from.empty())
+    obj["StartFrom"] = l.start_from;
   if (with_etag)
     obj["_etag"] = l.etag;
   return obj.dump();
@@ -137,6 +140,14 @@ caf::expected<lease> parse_lease(std::string_view json_text) {
   if (!parent)
     return parent.error();
   out.parent = std::move(*parent);
+  auto start_from = optional_string(obj, "StartFrom");
+  if (!start_from)
+    return start_from.error();
+  if (!start_from->empty())
+    if (auto pos = parse_start_position(*start_from); !pos)
+      return field_error("StartFrom",
+                         "is not beginning, now or an RFC 3339 time: \"" + *start_from + "\"");
+  out.start_from = std::move(*start_from);
   auto etag = optional_string(obj, "_etag");
   if (!etag)
     return etag.error();

@@ -11,6 +11,7 @@
 //    "ContinuationToken":"\"42\"",       // the change-feed etag of the last checkpoint; null =
 //    none "timestamp":"2026-11-21T19:30:00.250Z",   // set by every update (renew, checkpoint, ...)
 //    "Parent":"1",                      // bulkd's own: the LeaseToken this range was split from
+//    "StartFrom":"beginning",           // bulkd's own: where a lease without continuation starts
 //    "_etag":"\"00000011-0000\""}        // Cosmos sets it; the file store keeps a counter here
 //
 // They are not interchangeable with the SDKs' documents (no "version", "Mode" or "properties";
@@ -50,9 +51,13 @@ struct lease {
   std::string id;           // the document id: <prefix>..<token>
   lease_range range;        // LeaseToken and FeedRange
   std::string owner;        // empty = free
-  std::string continuation; // empty = never checkpointed: start where the job's start_from says
+  std::string continuation; // empty = never checkpointed: start where start_from says
   utc_time timestamp{};     // the last update by anyone (renew, acquire, checkpoint, release)
   std::string parent;       // the token of the lease this one replaced after a split, if any
+  /// Where the range starts while `continuation` is empty: "beginning", "now" or an RFC 3339
+  /// time (see start_position.hpp), recorded when the lease was created or reset. Empty = not
+  /// recorded (older leases): the job's start_from applies.
+  std::string start_from;
   /// The store's optimistic-concurrency token: Cosmos' _etag, the file store's counter. An update
   /// names the token it saw; a different current token is a conflict.
   std::string etag;
@@ -71,7 +76,7 @@ struct lease {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease& x) {
   return f(caf::meta::type_name("lease"), x.id, x.range, x.owner, x.continuation, x.timestamp,
-           x.parent, x.etag);
+           x.parent, x.start_from, x.etag);
 }
 
 /// "<prefix>..<token>": the SDKs' separator between prefix and lease token.

@@ -97,17 +97,20 @@ TEST_CASE("cosmos lease store: creates the container and the leases once, lists 
   REQUIRE(e.emulator.port() != 0);
   auto a = e.spawn("host-a");
   auto b = e.spawn("host-b");
-  auto created = ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four);
+  auto created =
+      ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four, std::string{"beginning"});
   REQUIRE(created);
   REQUIRE(created->size() == 4);
   CHECK((*created)[0].id == "orders-feed.shop.orders..0");
   CHECK((*created)[3].range == four[3]);
   for (auto& l : *created) {
     CHECK(l.free());
+    CHECK(l.start_from == "beginning");
     CHECK_FALSE(l.etag.empty());
   }
-  // The other instance creating the same ranges changes nothing.
-  auto again = ask<std::vector<lease>>(e.self, b, lease_create_atom::value, four);
+  // The other instance creating the same ranges changes nothing (not even StartFrom).
+  auto again =
+      ask<std::vector<lease>>(e.self, b, lease_create_atom::value, four, std::string{"now"});
   REQUIRE(again);
   CHECK(*again == *created);
   auto listed = ask<std::vector<lease>>(e.self, b, lease_list_atom::value);
@@ -125,7 +128,8 @@ TEST_CASE("cosmos lease store: two instances racing for one lease, exactly one w
   cosmos_env e;
   auto a = e.spawn("host-a");
   auto b = e.spawn("host-b");
-  auto created = ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four);
+  auto created =
+      ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four, std::string{"beginning"});
   REQUIRE(created);
   auto seen = *by_token(*created, "2");
   // Both ask at once with the copy they listed: both requests are out before either answer is
@@ -181,7 +185,8 @@ TEST_CASE("cosmos lease store: a stale copy of an own lease is renewed on a fres
     return;
   cosmos_env e;
   auto a = e.spawn("host-a");
-  auto created = ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four);
+  auto created =
+      ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four, std::string{"beginning"});
   REQUIRE(created);
   auto held = ask<lease>(e.self, a, lease_acquire_atom::value, (*created)[0]);
   REQUIRE(held);
@@ -205,7 +210,8 @@ TEST_CASE("cosmos lease store: a split replaces the parent lease by two children
   cosmos_env e;
   auto a = e.spawn("host-a");
   auto b = e.spawn("host-b");
-  auto created = ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four);
+  auto created =
+      ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four, std::string{"beginning"});
   REQUIRE(created);
   auto parent = ask<lease>(e.self, a, lease_acquire_atom::value, *by_token(*created, "3"));
   REQUIRE(parent);
@@ -223,6 +229,7 @@ TEST_CASE("cosmos lease store: a split replaces the parent lease by two children
     CHECK((*split)[i].owner == "host-a");
     CHECK((*split)[i].continuation == "\"77\"");
     CHECK((*split)[i].parent == "3");
+    CHECK((*split)[i].start_from == "beginning");
   }
   auto listed = ask<std::vector<lease>>(e.self, b, lease_list_atom::value);
   REQUIRE(listed);
@@ -243,7 +250,8 @@ TEST_CASE("cosmos lease store: with Prefer: return=minimal the new etag comes fr
     return;
   cosmos_env e;
   auto a = e.spawn("host-a", "leases", true, true);
-  auto created = ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four);
+  auto created =
+      ask<std::vector<lease>>(e.self, a, lease_create_atom::value, four, std::string{"beginning"});
   REQUIRE(created);
   auto held = ask<lease>(e.self, a, lease_acquire_atom::value, (*created)[1]);
   REQUIRE(held);
@@ -307,7 +315,8 @@ TEST_CASE("cosmos lease store: three instances balancing 8 ranges reach 3/3/2; t
   for (int i = 0; i < 8; ++i)
     eight.push_back({std::to_string(i), i == 0 ? "" : std::to_string(i * 10),
                      i == 7 ? "FF" : std::to_string(i * 10 + 10)});
-  REQUIRE(ask<std::vector<lease>>(e.self, stores["host-a"], lease_create_atom::value, eight));
+  REQUIRE(ask<std::vector<lease>>(e.self, stores["host-a"], lease_create_atom::value, eight,
+                                  std::string{"beginning"}));
   // Held leases per instance, as last written by it.
   std::map<std::string, std::map<std::string, lease>> held;
   auto round = [&](const std::string& me) {

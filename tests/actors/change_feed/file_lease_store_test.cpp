@@ -86,15 +86,18 @@ TEST_CASE("file lease store: create, acquire, renew, checkpoint and release roun
           "[actors][lease]") {
   env e;
   auto store = e.spawn();
-  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three);
+  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three,
+                                         std::string{"beginning"});
   REQUIRE(created);
   REQUIRE(created->size() == 3);
   auto l0 = *by_token(*created, "0");
   CHECK(l0.id == "orders-feed.shop.orders..0");
   CHECK(l0.free());
   CHECK(l0.range == three[0]);
-  // Idempotent: nothing new, nothing rewritten.
-  auto again = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three);
+  CHECK(l0.start_from == "beginning");
+  // Idempotent: nothing new, nothing rewritten (not even StartFrom).
+  auto again =
+      ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three, std::string{"now"});
   REQUIRE(again);
   CHECK(*again == *created);
   auto acquired = ask<lease>(e.self, store, lease_acquire_atom::value, l0);
@@ -133,7 +136,8 @@ TEST_CASE("file lease store: create, acquire, renew, checkpoint and release roun
 TEST_CASE("file lease store: a restart reads back every acknowledged change", "[actors][lease]") {
   env e;
   auto store = e.spawn();
-  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three);
+  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three,
+                                         std::string{"beginning"});
   REQUIRE(created);
   auto acquired = ask<lease>(e.self, store, lease_acquire_atom::value, (*created)[1]);
   REQUIRE(acquired);
@@ -148,6 +152,7 @@ TEST_CASE("file lease store: a restart reads back every acknowledged change", "[
   REQUIRE(after);
   CHECK(*after == *before);
   CHECK(by_token(*after, "1")->continuation == "\"7\"");
+  CHECK(by_token(*after, "0")->start_from == "beginning");
   // The counter continues: the next write's token is new.
   auto renewed = ask<lease>(e.self, restarted, lease_renew_atom::value, *by_token(*after, "1"));
   REQUIRE(renewed);
@@ -160,7 +165,8 @@ TEST_CASE("file lease store: a split replaces the parent by children with its co
           "[actors][lease]") {
   env e;
   auto store = e.spawn();
-  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three);
+  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three,
+                                         std::string{"2026-11-21T19:30:00Z"});
   REQUIRE(created);
   auto parent = ask<lease>(e.self, store, lease_acquire_atom::value, *by_token(*created, "1"));
   REQUIRE(parent);
@@ -178,6 +184,7 @@ TEST_CASE("file lease store: a split replaces the parent by children with its co
     CHECK(child.owner == "host-a");
     CHECK(child.continuation == "\"30\"");
     CHECK(child.parent == "1");
+    CHECK(child.start_from == "2026-11-21T19:30:00Z");
   }
   CHECK((*split)[0].range == children[0]);
   CHECK((*split)[1].id == "orders-feed.shop.orders..4");
@@ -187,7 +194,8 @@ TEST_CASE("file lease store: a split replaces the parent by children with its co
   CHECK(listed->size() == 4);
   // After the split, creating the current ranges adds nothing.
   std::vector<lease_range> current{three[0], children[0], children[1], three[2]};
-  auto recreated = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, current);
+  auto recreated = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, current,
+                                           std::string{"beginning"});
   REQUIRE(recreated);
   CHECK(*recreated == *listed);
   // The old parent is gone.
@@ -209,7 +217,8 @@ TEST_CASE("file lease store: a corrupt file fails every request, names the file 
   auto listed = ask<std::vector<lease>>(e.self, store, lease_list_atom::value);
   REQUIRE_FALSE(listed);
   CHECK(render(listed.error()) == "parse_error: leases file " + e.file.string() + ": not JSON");
-  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three);
+  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three,
+                                         std::string{"beginning"});
   REQUIRE_FALSE(created);
   CHECK(render(created.error()) == render(listed.error()));
   CHECK(read_text(e.file) == before);

@@ -70,6 +70,7 @@ TEST_CASE("lease file: <state_dir>/leases/<job>.json, round trip, missing = empt
   f.etag_counter = 7;
   f.leases = {make("0", "a"), make("1")};
   f.leases[0].continuation = "\"12\"";
+  f.leases[1].start_from = "now";
   REQUIRE_FALSE(save_lease_file(path, f));
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);

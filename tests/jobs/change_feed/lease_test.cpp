@@ -21,6 +21,7 @@ lease sample() {
   l.continuation = "\"42\"";
   l.timestamp = utc_time{1'700'000'000'250ms};
   l.parent = "1";
+  l.start_from = "2026-11-21T19:30:00Z";
   l.etag = "\"7\"";
   return l;
 }
@@ -74,6 +75,7 @@ TEST_CASE("lease: JSON round trip keeps every field, _etag only when asked", "[j
   CHECK(text.find(R"("FeedRange":{"Range":{"min":"3F","max":"7F"}})") != std::string::npos);
   CHECK(text.find(R"("ContinuationToken":"\"42\"")") != std::string::npos);
   CHECK(text.find(R"("timestamp":"2023-11-14T22:13:20.250Z")") != std::string::npos);
+  CHECK(text.find(R"("StartFrom":"2026-11-21T19:30:00Z")") != std::string::npos);
   auto back = parse_lease(text);
   REQUIRE(back);
   CHECK(*back == l);
@@ -91,10 +93,12 @@ TEST_CASE("lease: a free, never checkpointed lease writes Owner \"\" and Continu
   CHECK(text.find(R"("Owner":"")") != std::string::npos);
   CHECK(text.find(R"("ContinuationToken":null)") != std::string::npos);
   CHECK(text.find("Parent") == std::string::npos);
+  CHECK(text.find("StartFrom") == std::string::npos);
   auto back = parse_lease(text);
   REQUIRE(back);
   CHECK(back->free());
   CHECK(back->continuation.empty());
+  CHECK(back->start_from.empty());
 }
 
 TEST_CASE("lease: a Cosmos document with system properties and Owner null parses",
@@ -144,6 +148,16 @@ TEST_CASE("lease: bad input names the field", "[jobs][lease][bad_input]") {
         "parse_error: lease: \"timestamp\" is not an RFC 3339 time: \"yesterday\"");
   CHECK(parse_failure(with("Owner", "\"a\",\"Parent\":[]")) ==
         "parse_error: lease: \"Parent\" must be a string or null, not array");
+  CHECK(parse_failure(with("Owner", "\"a\",\"StartFrom\":5")) ==
+        "parse_error: lease: \"StartFrom\" must be a string or null, not number");
+  CHECK(parse_failure(with("Owner", "\"a\",\"StartFrom\":\"yesterday\"")) ==
+        "parse_error: lease: \"StartFrom\" is not beginning, now or an RFC 3339 time: "
+        "\"yesterday\"");
+  for (auto ok : {"beginning", "now", "2026-11-21T19:30:00.5+01:00"}) {
+    auto l = parse_lease(with("Owner", std::string{"\"a\",\"StartFrom\":\""} + ok + "\""));
+    REQUIRE(l);
+    CHECK(l->start_from == ok);
+  }
   CHECK(parse_failure(with("Owner", "\"a\",\"_etag\":5")) ==
         "parse_error: lease: \"_etag\" must be a string or null, not number");
 }
