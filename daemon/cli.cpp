@@ -59,6 +59,9 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--metrics-listen", run.metrics_listen,
                       "Serve Prometheus metrics of the run at http://HOST:PORT/metrics while it "
                       "runs (port 0: any free port; the URL is printed on stderr)");
+  run_cmd->add_flag("--until-caught-up", run.until_caught_up,
+                    "Change-feed jobs: stop once every range is read to its end and checkpointed "
+                    "(without it they run until SIGTERM or SIGINT)");
   run_cmd->add_option("--metrics-linger", run.metrics_linger,
                       "Keep serving /metrics this long after the last job ended (e.g. 5s), so a "
                       "scraper can read the final values");

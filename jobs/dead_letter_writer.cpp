@@ -99,9 +99,12 @@ caf::error dead_letter_writer::append(const dead_letter& entry) {
 }
 
 caf::error dead_letter_writer::append(const dead_letter& entry, utc_time at) {
+  return append_line(to_json_line(entry, at));
+}
+
+caf::error dead_letter_writer::append_line(std::string text) {
   if (fd_ < 0)
     return make_error(ec::io_error, "dead-letter file " + path_.string() + " is not open");
-  auto text = to_json_line(entry, at);
   text += '\n';
   std::string_view rest = text;
   while (!rest.empty()) {

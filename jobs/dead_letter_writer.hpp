@@ -46,6 +46,9 @@ public:
   caf::error append(const dead_letter& entry);
   caf::error append(const dead_letter& entry, utc_time at);
 
+  /// Appends a line another kind of job formatted (without the newline; one JSON object).
+  caf::error append_line(std::string line);
+
   /// fsync: call before a checkpoint that covers the entries.
   caf::error sync();
 

@@ -317,6 +317,9 @@ caf::behavior range_reader(reader_ptr self, range_reader_config cfg) {
   st.cfg = std::move(cfg);
   st.continuation = st.cfg.continuation;
   st.positioned = !st.continuation.empty();
+  // The stored checkpoint counts for lag: a restarted reader that finds nothing new is caught up.
+  if (st.positioned)
+    st.lag.checkpointed(st.continuation, std::nullopt, std::nullopt);
   st.next_sequence = st.cfg.first_sequence;
   // Any exit message stops reading at once; an unacked batch is not checkpointed.
   self->set_exit_handler([self](caf::exit_msg& msg) { self->quit(std::move(msg.reason)); });

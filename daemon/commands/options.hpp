@@ -25,6 +25,7 @@ struct run_options {
   std::string report;         // write the final summary as JSON here
   std::string metrics_listen; // "host:port": serve /metrics while the jobs run; empty: no server
   std::string metrics_linger; // a duration ("5s"): keep serving /metrics after the jobs ended
+  bool until_caught_up = false; // change-feed: stop once caught up instead of at SIGTERM
 };
 
 struct validate_options {

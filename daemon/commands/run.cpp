@@ -1,13 +1,16 @@
 // `bulkd run JOB.yaml... --config bulkd.yaml [--report FILE]`: runs bulk-upsert and key-backup
 // jobs once, one after the other, with a live progress line on a TTY (bulk-upsert), a summary per
-// job, and exit 0 when everything succeeded (every record written, every key backed up), 1 when
-// some records were dead-lettered or a run failed, 2 for a bad spec, 3 for job kinds that `run`
-// does not execute yet (change-feed). With --metrics-listen it serves the bulk-upsert jobs'
-// progress as Prometheus metrics (daemon/bulk_metrics.hpp) on /metrics while they run.
+// job, and exit 0 when everything succeeded (every record written, every key backed up, the feed
+// stopped by a signal or caught up), 1 when some records were dead-lettered or a run failed, 2 for
+// a bad spec, 3 for what `run` does not execute yet (exec sinks). A change-feed job runs until
+// SIGTERM/SIGINT, or with --until-caught-up until every range is read to its end. With
+// --metrics-listen it serves the jobs' progress as Prometheus metrics (daemon/bulk_metrics.hpp,
+// daemon/feed_metrics.hpp) on /metrics while they run.
 
 #include "actors/actor_system_setup.hpp"
 #include "actors/bulk_upsert/bulk_job_actor.hpp"
 #include "actors/bulk_upsert/bulk_messages.hpp"
+#include "actors/change_feed/change_feed_job_actor.hpp"
 #include "actors/http_pool.hpp"
 #include "actors/key_backup/run_key_backup.hpp"
 #include "clients/error.hpp"
@@ -15,14 +18,17 @@
 #include "daemon/bulk_metrics.hpp"
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/feed_metrics.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics_process.hpp"
 #include "daemon/metrics_registry.hpp"
 #include "daemon/signal_thread.hpp"
 #include "jobs/bulk_upsert/bulk_checkpoint.hpp"
 #include "jobs/bulk_upsert/bulk_report.hpp"
+#include "jobs/change_feed/lease_file.hpp"
 #include "jobs/duration.hpp"
 #include "jobs/enum_names.hpp"
+#include "jobs/job_lock.hpp"
 #include "jobs/spec_loader.hpp"
 
 #include <caf/actor_system.hpp>
@@ -165,6 +171,87 @@ bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
   return report;
 }
 
+/// The instance name a change-feed job writes into its leases: the spec's, else the host name.
+std::string feed_instance(const change_feed_spec& spec) {
+  if (!spec.leases.instance_name.empty())
+    return spec.leases.instance_name;
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    return "bulkd";
+  return host;
+}
+
+feed_report run_feed(caf::actor_system& sys, const http_pool_actor& pool,
+                     const daemon_config& config, const job_spec& job, current_job& current,
+                     bool tty, bool until_caught_up, metrics::registry* registry) {
+  auto spec = std::get<change_feed_spec>(job.body);
+  if (auto* jsonl = std::get_if<jsonl_sink>(&spec.sink))
+    jsonl->path = config.resolve_job_path(jsonl->path);
+  change_feed_job_config jc;
+  jc.name = job.name;
+  jc.account = config.accounts.at(spec.source.account);
+  if (spec.leases.store == lease_store_kind::cosmos)
+    jc.lease_account = config.accounts.at(spec.leases.container.account);
+  if (auto* cosmos = std::get_if<cosmos_sink>(&spec.sink))
+    jc.sink_account = config.accounts.at(cosmos->target.account);
+  jc.lease_file = lease_file_path(config.resolve_path(config.state_dir), job.name).string();
+  jc.dead_letter_file = config.resolve_job_path(
+      spec.dead_letter.path.empty() ? "dead-letter/" + job.name + ".jsonl" : spec.dead_letter.path);
+  jc.instance = feed_instance(spec);
+  jc.spec = std::move(spec);
+  jc.pool = pool;
+  jc.until_caught_up = until_caught_up;
+  auto done = std::make_shared<std::promise<feed_report>>();
+  auto result = done->get_future();
+  jc.on_done = [done](const feed_report& r) { done->set_value(r); };
+  caf::actor handle;
+  {
+    std::lock_guard guard{current.mtx};
+    if (current.stop_requested) {
+      feed_report r;
+      r.job = job.name;
+      r.ok = false;
+      r.error = "interrupted before it started";
+      return r;
+    }
+    handle = spawn_change_feed_job(sys, std::move(jc));
+    current.handle = handle;
+  }
+  std::optional<metrics::feed_metrics> published;
+  if (registry != nullptr)
+    published.emplace(*registry, job.name);
+  caf::scoped_actor self{sys, true};
+  bool printed = false;
+  while (result.wait_for(std::chrono::milliseconds{500}) != std::future_status::ready) {
+    if (!tty && !published)
+      continue;
+    self->request(handle, std::chrono::seconds{1}, feed_status_atom::value)
+        .receive(
+            [&](const feed_report& r) {
+              if (published)
+                published->update(r);
+              if (!tty)
+                return;
+              auto line = render_progress_line(r);
+              std::fprintf(stderr, "\r%s\033[K", line.c_str());
+              std::fflush(stderr);
+              printed = true;
+            },
+            [](caf::error&) {});
+  }
+  if (printed)
+    std::fprintf(stderr, "\r\033[K");
+  self->wait_for(handle);
+  {
+    std::lock_guard guard{current.mtx};
+    current.handle = nullptr;
+  }
+  auto report = result.get();
+  if (published)
+    published->finish(report);
+  return report;
+}
+
 std::string render_key_backup(const key_backup_result& r) {
   std::string out = "key-backup " + r.job + ": " + (r.ok ? "ok" : "FAILED") + "\n";
   if (!r.error.empty())
@@ -249,11 +336,10 @@ int run_run(const run_options& opts) {
       jobs.push_back(std::move(j));
   }
   for (auto& job : jobs)
-    if (job.kind() == job_kind::change_feed)
-      return not_implemented("run of " + std::string{enum_name(job.kind())} + " job '" + job.name +
-                                 "'",
-                             "`bulkd run` executes bulk-upsert and key-backup jobs so far; "
-                             "change-feed runs come with their job kind");
+    if (auto* feed = std::get_if<change_feed_spec>(&job.body);
+        feed != nullptr && std::holds_alternative<exec_sink>(feed->sink))
+      return not_implemented("the exec sink of change-feed job '" + job.name + "'",
+                             "use a jsonl, http or cosmos sink");
   configure_logging(to_spdlog_level(config.value->log.level), config.value->log.format);
 
   // Before any thread starts (the metrics server's too): signals go to the signal thread only.
@@ -275,6 +361,8 @@ int run_run(const run_options& opts) {
       in_flight = std::max(in_flight, bulk->concurrency.max_in_flight);
     else if (auto* keys = std::get_if<key_backup_spec>(&job.body))
       in_flight = std::max(in_flight, keys->workers);
+    else if (job.kind() == job_kind::change_feed)
+      in_flight = std::max(in_flight, 32u); // a read per range, sink posts, lease updates
   }
   http_pool_config pool_cfg;
   pool_cfg.workers = in_flight + 4;
@@ -305,6 +393,19 @@ int run_run(const run_options& opts) {
   int rc = exit_code::ok;
   std::vector<std::string> reports; // JSON, one per job run
   for (size_t i = 0; i < jobs.size(); ++i) {
+    // One run of a job with local state at a time (checkpoint reset is refused meanwhile too).
+    // Instances of a change-feed job with Cosmos leases coordinate through the leases instead.
+    std::optional<job_lock> lock;
+    auto* feed = std::get_if<change_feed_spec>(&jobs[i].body);
+    if (feed == nullptr || feed->leases.store == lease_store_kind::file) {
+      auto locked = try_lock_job(config.value->resolve_path(config.value->state_dir), jobs[i].name);
+      if (!locked) {
+        std::fprintf(stderr, "bulkd run: %s\n", render(locked.error()).c_str());
+        rc = exit_code::failed;
+        continue;
+      }
+      lock.emplace(std::move(*locked));
+    }
     if (jobs[i].kind() == job_kind::key_backup) {
       {
         std::lock_guard guard{current.mtx};
@@ -328,6 +429,16 @@ int run_run(const run_options& opts) {
       if (!result.ok)
         rc = exit_code::failed;
       reports.push_back(key_backup_json(result));
+      continue;
+    }
+    if (jobs[i].kind() == job_kind::change_feed) {
+      auto report = run_feed(sys, pool, *config.value, jobs[i], current, tty, opts.until_caught_up,
+                             metrics ? &metrics->registry : nullptr);
+      std::fputs(render_summary(report).c_str(), stdout);
+      std::fflush(stdout);
+      if (!report.ok)
+        rc = exit_code::failed;
+      reports.push_back(to_json(report));
       continue;
     }
     auto report = run_bulk(sys, pool, *config.value, jobs[i], current, tty,
