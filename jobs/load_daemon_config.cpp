@@ -1,13 +1,15 @@
-#include "jobs/spec_loader.hpp"
-#include "jobs/spec_readers.hpp"
 #include "clients/cosmos/connection_string.hpp"
 #include "clients/url.hpp"
+#include "jobs/config_secret_check.hpp"
 #include "jobs/error_text.hpp"
+#include "jobs/spec_loader.hpp"
+#include "jobs/spec_readers.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <tuple>
 
 namespace bulkd::detail {
@@ -245,7 +247,12 @@ load_result<daemon_config> load_daemon_config(const std::string& path,
   auto text = detail::read_spec_file(path, result.diags);
   if (!text)
     return result;
-  return parse_daemon_config(*text, path, ctx);
+  auto parsed = parse_daemon_config(*text, path, ctx);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0)
+    for (auto& warning : literal_secret_warnings(path, *text, info.st_mode))
+      parsed.diags.push_back(std::move(warning));
+  return parsed;
 }
 
 } // namespace bulkd
