@@ -75,6 +75,13 @@ int run_cli(int argc, char** argv) {
           "  bulkd_rebatches_total{job}           bulkd_routing_refreshes_total{job}\n"
           "  bulkd_input_bytes_read_total{job}    bulkd_in_flight_requests{job,range} (gauge)\n"
           "  bulkd_job_running{job,kind} (gauge: 1 while the run goes on, then 0)\n"
+          "and per change-feed job:\n"
+          "  bulkd_change_feed_documents_total{job,outcome}   delivered, dead_lettered\n"
+          "  bulkd_change_feed_batches_total{job}  bulkd_change_feed_leases_owned{job}\n"
+          "  bulkd_change_feed_lag_items{job,range}  bulkd_change_feed_lag_seconds{job,range}\n"
+          "  (no lag series for a range before its first checkpoint: unknown, not 0)\n"
+          "A change-feed job runs until SIGTERM or SIGINT (it then releases its leases and\n"
+          "exits 0), or with --until-caught-up until every range is read to its end.\n"
           "When the config sets admin.token, /metrics asks for it (Authorization: Bearer TOKEN);\n"
           "an address that is not loopback is refused without one.\n\n"} +
       std::string{exit_codes_text});
