@@ -72,8 +72,8 @@ std::string strip_system_properties(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   out += '{';
-  auto i = skip_ws(s, 0);
-  i = skip_ws(s, i + 1); // past '{'
+  // Only whitespace (or a byte order mark, which nlohmann skips) comes before the '{'.
+  auto i = skip_ws(s, s.find('{') + 1);
   std::string decoded;
   bool first = true;
   while (i < s.size() && s[i] == '"') {

@@ -46,6 +46,9 @@ TEST_CASE("cosmos sink document: whitespace between members is dropped, escaped 
   REQUIRE(doc);
   CHECK(doc->body == R"({"id":"x","v":[ 1, 2 ]})");
   CHECK(doc->key == cosmos::partition_key{std::string{"x"}});
+  auto bom = prepare_sink_document("\xef\xbb\xbf{\"id\":\"b\",\"_lsn\":1}", def({"/id"}));
+  REQUIRE(bom);
+  CHECK(bom->body == R"({"id":"b"})");
   auto only_system = prepare_sink_document(R"({"_ts":1,"id":"y","_etag":"e"})", def({"/id"}));
   REQUIRE(only_system);
   CHECK(only_system->body == R"({"id":"y"})");
