@@ -2,6 +2,7 @@
 
 #include "actors/backoff.hpp"
 #include "actors/change_feed/cosmos_lease_store_actor.hpp"
+#include "actors/change_feed/cosmos_sink_actor.hpp"
 #include "actors/change_feed/file_lease_store_actor.hpp"
 #include "actors/change_feed/http_sink_actor.hpp"
 #include "actors/change_feed/jsonl_sink_actor.hpp"
@@ -68,6 +69,7 @@ struct feed_job_state {
   clock_type::time_point started = clock_type::now();
   std::shared_ptr<cosmos_container_session> session;
   std::optional<cosmos::routing_map> routing;
+  std::string source_partition_key; // a cosmos sink creates a missing target with it
   lease_store_actor store;
   feed_sink_actor sink;
   std::optional<dead_letter_writer> dead_letters;
@@ -677,6 +679,18 @@ caf::error spawn_sink(job_ptr self) {
     hc.spec = *http;
     hc.pool = st.cfg.pool;
     st.sink = spawn_http_sink(self, std::move(hc));
+  } else if (auto* cosmos = std::get_if<cosmos_sink>(&spec.sink)) {
+    if (!st.cfg.sink_account)
+      return make_error(ec::invalid_argument, "the cosmos sink needs its account");
+    cosmos_sink_config cc;
+    cc.spec = *cosmos;
+    cc.account = *st.cfg.sink_account;
+    cc.pool = st.cfg.pool;
+    cc.retry = spec.retry;
+    // A copy or migration target that does not exist yet is created like the source.
+    if (!st.source_partition_key.empty())
+      cc.create_if_missing = cosmos_create_spec{st.source_partition_key, std::nullopt};
+    st.sink = spawn_cosmos_sink(self, std::move(cc));
   } else {
     return make_error(ec::not_implemented, std::string{"the "} + sink_type_name(spec.sink) +
                                                " sink is not available yet");
@@ -762,6 +776,8 @@ void start(job_ptr self) {
       return;
     }
     st.routing = std::move(info->routing);
+    if (info->properties.partition_key.paths.size() == 1)
+      st.source_partition_key = info->properties.partition_key.paths.front();
     if (auto err = spawn_store(self)) {
       fail_job(self, err);
       return;
