@@ -19,16 +19,20 @@
 // in the sink file. The change cannot be in the feed before the ack, so this is the delay the job
 // adds; poll_interval bounds the polling share of it. seen - sent (the ack's round trip
 // included) is printed too. A negative seen - ack (min_ms) means the ack reached this process
-// after the line was in the sink: the writer's event loop or the machine was slow to deliver it. Times are process.hrtime (CLOCK_MONOTONIC, shared by both threads);
-// the tail's own granularity adds up to BULKD_TAIL_MS.
+// after the line was in the sink: the writer's event loop or the machine was slow to deliver it.
+// Times are process.hrtime (CLOCK_MONOTONIC, shared by both threads); the tail's own granularity
+// adds up to BULKD_TAIL_MS.
 //
 //   node feed_latency.js   (environment: BULKD_EMULATOR_URL, BULKD_BIN, BULKD_JOB, BULKD_CONFIG,
 //                           BULKD_SINK, BULKD_DATABASE, BULKD_CONTAINER, BULKD_RATE, BULKD_SECONDS,
 //                           NODE_PATH=tests/conformance/node_modules)
 //
-// Prints one line of key=value pairs: docs, seen, missing, duplicates, rate, p50_ms, p90_ms,
-// p99_ms, max_ms (seen - ack), sent_p50_ms, sent_p99_ms, sent_max_ms (seen - sent), ack_p99_ms
-// (the write's round trip), bulkd_exit (its exit status after SIGTERM), stop_ms (SIGTERM to exit).
+// A write that fails (no ack) is left out of the figures and counted as write_errors.
+//
+// Prints one line of key=value pairs: docs, write_errors, seen, missing, duplicates, rate, p50_ms,
+// p90_ms, p99_ms, max_ms, min_ms (seen - ack), sent_p50_ms, sent_p99_ms, sent_max_ms (seen - sent),
+// ack_p99_ms (the write's round trip), bulkd_exit (its exit status after SIGTERM), stop_ms (SIGTERM
+// to exit).
 // Exits 1 when an id is missing or bulkd did not exit 0.
 "use strict";
 
@@ -214,6 +218,7 @@ async function main() {
   const sent = new Array(n);
   const acked = new Array(n);
   const writes = [];
+  const failed = []; // writes that got no ack: left out of the figures
   const t0 = now();
   for (let i = 0; i < n; ++i) {
     const due = ms(t0) + (i * 1000) / rate;
@@ -223,15 +228,21 @@ async function main() {
     const doc = { id, pk: `pk-${i % 100}`, n: i, sent_ms: Date.now() };
     sent[i] = now();
     writes.push(
-      container.items.create(doc).then(() => {
-        acked[i] = now();
-      })
+      container.items.create(doc).then(
+        () => {
+          acked[i] = now();
+        },
+        (e) => {
+          failed.push(`${id}: ${e.code ?? ""} ${String(e.message).split("\n")[0]}`);
+        }
+      )
     );
   }
   await Promise.all(writes);
   const writeSeconds = ms(now() - t0) / 1000;
   await until(() => {
-    for (let i = 0; i < n; ++i) if (!firstSeen.has(`lat-${i}`)) return false;
+    for (let i = 0; i < n; ++i)
+      if (acked[i] !== undefined && !firstSeen.has(`lat-${i}`)) return false;
     return true;
   }, drainSeconds * 1000);
 
@@ -250,6 +261,7 @@ async function main() {
   const ack = [];
   let missing = 0;
   for (let i = 0; i < n; ++i) {
+    if (acked[i] === undefined) continue;
     const t = firstSeen.get(`lat-${i}`);
     ack.push(ms(acked[i] - sent[i]));
     if (t === undefined) {
@@ -266,7 +278,8 @@ async function main() {
   const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : "nan");
   const exitText = stopped ? String(exitInfo.code ?? exitInfo.signal) : "killed";
   console.log(
-    `docs=${n} seen=${n - missing} missing=${missing} duplicates=${duplicates} ` +
+    `docs=${n} write_errors=${failed.length} seen=${lat.length} missing=${missing} ` +
+      `duplicates=${duplicates} ` +
       `rate=${(n / writeSeconds).toFixed(0)} ` +
       `p50_ms=${f(percentile(lat, 50))} p90_ms=${f(percentile(lat, 90))} ` +
       `p99_ms=${f(percentile(lat, 99))} max_ms=${f(lat[lat.length - 1])} ` +
@@ -275,6 +288,7 @@ async function main() {
       `sent_max_ms=${f(fromSent[fromSent.length - 1])} ack_p99_ms=${f(percentile(ack, 99))} ` +
       `bulkd_exit=${exitText} stop_ms=${stopped ? f(ms(exitInfo.at - termAt)) : "nan"}`
   );
+  for (const f of failed.slice(0, 5)) console.error(`feed_latency.js: write failed: ${f}`);
   if (env.BULKD_BULKD_LOG) fs.writeFileSync(env.BULKD_BULKD_LOG, bulkdOut);
   if (env.BULKD_LATENCIES)
     fs.writeFileSync(env.BULKD_LATENCIES, lat.map((v) => v.toFixed(3)).join("\n") + "\n");
