@@ -194,6 +194,8 @@ caf::expected<uint16_t> admin_server::start() {
   if (d.started.exchange(true))
     return make_error(ec::invalid_argument, "the admin server was started already");
   auto where = d.config.host + ":" + std::to_string(d.config.port);
+  if (auto err = check_listen_token(d.config.host, d.config.token))
+    return err;
   errno = 0;
   int port = -1;
   if (d.config.port == 0)
@@ -282,6 +284,14 @@ caf::expected<std::pair<std::string, uint16_t>> parse_listen_address(std::string
 
 bool is_loopback_host(std::string_view host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+caf::error check_listen_token(std::string_view host, std::string_view token) {
+  if (is_loopback_host(host) || !token.empty())
+    return {};
+  return make_error(ec::unauthorized, "the admin server would listen on " + std::string{host} +
+                                          ", which is not loopback, without a token: set "
+                                          "admin.token in the config");
 }
 
 } // namespace bulkd

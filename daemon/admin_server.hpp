@@ -69,7 +69,8 @@ public:
   /// Only before start(). Handlers run on request threads; use write_json_error() for errors.
   caf::error add_route(http_method method, std::string pattern, handler fn);
 
-  /// Binds and starts serving on a thread; returns the bound port. Once per object.
+  /// Binds and starts serving on a thread; returns the bound port. Once per object. A host that
+  /// is not loopback needs a token (check_listen_token).
   caf::expected<uint16_t> start();
 
   /// Stops accepting, waits for requests in flight and joins the thread. Idempotent.
@@ -92,5 +93,9 @@ caf::expected<std::pair<std::string, uint16_t>> parse_listen_address(std::string
 
 /// Whether `host` is a loopback address or "localhost" (where a token may be optional).
 bool is_loopback_host(std::string_view host);
+
+/// Refuses (ec::unauthorized, with the reason) to serve on a host that is not loopback without a
+/// token. start() checks it, so the admin API is never open beyond this machine.
+caf::error check_listen_token(std::string_view host, std::string_view token);
 
 } // namespace bulkd

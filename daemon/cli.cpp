@@ -25,6 +25,9 @@ void add_admin_flags(CLI::App* cmd, admin_options& opts) {
       ->capture_default_str();
   cmd->add_option("--token", opts.token, "Bearer token for the admin API")
       ->envname("BULKD_ADMIN_TOKEN");
+  cmd->add_option("-c,--config", opts.config,
+                  "Daemon config file: take the API's address (admin.listen) and token from it "
+                  "unless --admin / --token are given");
   cmd->add_flag("--json", opts.json, "Print the API's JSON instead of a table");
 }
 
@@ -169,8 +172,9 @@ int run_cli(int argc, char** argv) {
   auto* trigger_cmd = app.add_subcommand("trigger", "Start a run of a job now (admin API)");
   trigger_cmd->add_option("job", admin.job, "Job name")->required();
   add_admin_flags(trigger_cmd, admin);
-  auto* cancel_cmd = app.add_subcommand("cancel", "Cancel a job's running run (admin API)");
-  cancel_cmd->add_option("job", admin.job, "Job name")->required();
+  auto* cancel_cmd =
+      app.add_subcommand("cancel", "Cancel a job's running run, or a run by id (admin API)");
+  cancel_cmd->add_option("job", admin.job, "Job name or run id")->required();
   add_admin_flags(cancel_cmd, admin);
 
   keys_options keys;

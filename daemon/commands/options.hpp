@@ -52,9 +52,11 @@ struct demo_options {
 
 struct admin_options {
   std::string url = default_admin_url;
-  std::string token; // bearer token; also read from BULKD_ADMIN_TOKEN
-  std::string job;   // for status/trigger/cancel
-  bool json = false; // print the API's JSON instead of a table
+  std::string token;  // bearer token; also read from BULKD_ADMIN_TOKEN
+  std::string config; // bulkd.yaml: its admin.listen and admin.token when --admin/--token are not
+                      // given
+  std::string job;    // for status/trigger; cancel: a job name or a run id
+  bool json = false;  // print the API's JSON instead of a table
 };
 
 struct keys_options {
