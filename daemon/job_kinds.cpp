@@ -2,9 +2,13 @@
 
 #include "actors/bulk_upsert/bulk_job_actor.hpp"
 #include "actors/bulk_upsert/bulk_messages.hpp"
+#include "actors/change_feed/change_feed_job_actor.hpp"
 #include "actors/key_backup/run_key_backup.hpp"
+#include "clients/error.hpp"
 #include "jobs/bulk_upsert/bulk_checkpoint.hpp"
 #include "jobs/bulk_upsert/bulk_report.hpp"
+#include "jobs/change_feed/feed_report.hpp"
+#include "jobs/change_feed/lease_file.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -12,6 +16,7 @@
 
 #include <future>
 #include <memory>
+#include <unistd.h>
 
 namespace bulkd {
 
@@ -107,6 +112,93 @@ run_result execute_key_backup(const run_env& env, const job_spec& job,
   return out;
 }
 
+/// The feed report's counts without the fields the run record has itself.
+std::string feed_counts_json(const feed_report& r) {
+  auto j = nlohmann::json::parse(to_json(r));
+  j.erase("job");
+  j.erase("kind");
+  j.erase("ok");
+  j.erase("error");
+  return dump(j);
+}
+
+std::string feed_instance(const change_feed_spec& spec) {
+  if (!spec.leases.instance_name.empty())
+    return spec.leases.instance_name;
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    return "bulkd";
+  return host;
+}
+
+run_result execute_change_feed(const run_env& env, const job_spec& job,
+                               const run_started_fn& on_started) {
+  auto spec = std::get<change_feed_spec>(job.body);
+  auto account = [&](const std::string& name, const char* what) -> caf::expected<account_config> {
+    auto it = env.config.accounts.find(name);
+    if (it == env.config.accounts.end())
+      return make_error(ec::invalid_argument,
+                        std::string{what} + " account '" + name + "' is not defined in the config");
+    return it->second;
+  };
+  auto fail = [](const caf::error& err) {
+    return run_result{.ok = false, .error = render(err), .counts = "{}"};
+  };
+  change_feed_job_config jc;
+  auto source = account(spec.source.account, "source");
+  if (!source)
+    return fail(source.error());
+  jc.account = std::move(*source);
+  if (spec.leases.store == lease_store_kind::cosmos) {
+    auto leases = account(spec.leases.container.account, "lease");
+    if (!leases)
+      return fail(leases.error());
+    jc.lease_account = std::move(*leases);
+  }
+  if (auto* cosmos = std::get_if<cosmos_sink>(&spec.sink)) {
+    auto sink = account(cosmos->target.account, "sink");
+    if (!sink)
+      return fail(sink.error());
+    jc.sink_account = std::move(*sink);
+  }
+  if (auto* jsonl = std::get_if<jsonl_sink>(&spec.sink))
+    jsonl->path = env.config.resolve_job_path(jsonl->path);
+  jc.name = job.name;
+  jc.lease_file = lease_file_path(env.config.resolve_path(env.config.state_dir), job.name).string();
+  jc.dead_letter_file = env.config.resolve_job_path(
+      spec.dead_letter.path.empty() ? "dead-letter/" + job.name + ".jsonl" : spec.dead_letter.path);
+  jc.instance = feed_instance(spec);
+  jc.spec = std::move(spec);
+  jc.pool = env.pool;
+  auto done = std::make_shared<std::promise<feed_report>>();
+  auto future = done->get_future();
+  jc.on_done = [done](const feed_report& r) { done->set_value(r); };
+  auto handle = spawn_change_feed_job(env.sys, std::move(jc));
+  on_started(handle);
+  auto report = future.get();
+  caf::scoped_actor self{env.sys, true};
+  self->wait_for(handle);
+  // A feed runs until it is stopped: a run ended by a stop (cancel, shutdown, reload) is not a
+  // success; the runner records it as cancelled.
+  run_result out;
+  out.counts = feed_counts_json(report);
+  out.ok = report.ok && !report.stopped;
+  if (!report.ok)
+    out.error = report.error.empty() ? "failed" : report.error;
+  else if (report.stopped)
+    out.error = "stopped";
+  return out;
+}
+
+std::optional<std::string> change_feed_progress(caf::actor_system& sys, const caf::actor& job,
+                                                std::chrono::milliseconds timeout) {
+  std::optional<std::string> out;
+  caf::scoped_actor self{sys, true};
+  self->request(job, timeout, feed_status_atom::value)
+      .receive([&](const feed_report& r) { out = feed_counts_json(r); }, [](caf::error&) {});
+  return out;
+}
+
 } // namespace
 
 kind_table default_kind_runners() {
@@ -115,8 +207,8 @@ kind_table default_kind_runners() {
       .execute = execute_bulk_upsert, .progress = bulk_upsert_progress, .continuous = false};
   table[job_kind::key_backup] = {
       .execute = execute_key_backup, .progress = {}, .continuous = false};
-  // The change-feed job plugs in here: {.execute = execute_change_feed (spawn_change_feed_job,
-  // on_started(handle), wait for on_done), .progress = its status request, .continuous = true}.
+  table[job_kind::change_feed] = {
+      .execute = execute_change_feed, .progress = change_feed_progress, .continuous = true};
   return table;
 }
 

@@ -6,9 +6,10 @@
 // user_shutdown: the job drains, writes its checkpoint and ends "interrupted") and progress reach
 // it.
 //
-// Adding a kind (the change-feed job): write an execute function like execute_bulk_upsert in
-// job_kinds.cpp (spawn the job, on_started(handle), wait for its on_done) and a progress function
-// if the actor answers one, and put them into default_kind_runners() with continuous = true.
+// Adding a kind: write an execute function like execute_bulk_upsert in job_kinds.cpp (spawn the
+// job, on_started(handle), wait for its on_done) and a progress function if the actor answers
+// one, and put them into default_kind_runners() (continuous = true for a kind that runs until
+// stopped, as change-feed).
 
 #include "actors/http_pool.hpp"
 #include "jobs/daemon_config.hpp"
@@ -54,8 +55,7 @@ struct kind_runner {
 
 using kind_table = std::map<job_kind, kind_runner>;
 
-/// bulk-upsert and key-backup. change-feed is not in the table yet: its jobs are listed but not
-/// run (the API answers 501 for them).
+/// bulk-upsert and key-backup (on demand or scheduled) and change-feed (continuous).
 kind_table default_kind_runners();
 
 } // namespace bulkd

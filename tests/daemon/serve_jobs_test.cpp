@@ -292,3 +292,58 @@ TEST_CASE("serve: SIGHUP reloads the jobs directory; a broken one is refused as 
   CHECK(wait_names({"load"}) == std::vector<std::string>{"load"});
   CHECK(env.stop() == 0);
 }
+
+TEST_CASE("serve: a change-feed job added by SIGHUP starts at once, delivers every change, shows "
+          "live counts and stops on cancel",
+          "[daemon][serve_jobs]") {
+  if (!have_binary())
+    return;
+  serve_env env{1500};
+  env.start();
+  auto c = env.client();
+  auto load = json::parse(c.Post("/v1/jobs/load/run")->body)["run"].get<uint64_t>();
+  REQUIRE(env.wait_run(load)["state"] == "succeeded");
+
+  auto out = env.dir.path / "feed/out.jsonl";
+  write_file(env.dir.path / "jobs.d/feed.yaml",
+             "name: feed\nkind: change-feed\n"
+             "source: { account: emu, database: shop, container: products, start_from: beginning "
+             "}\nleases: { store: file }\npoll_interval: 100ms\nmax_batch: 100\n"
+             "sink: { type: jsonl, path: " +
+                 out.string() + " }\n");
+  env.serve->signal(SIGHUP);
+  CHECK_THAT(env.systemd.receive_until("READY=1"),
+             Catch::Contains("jobs reloaded: 1 added, 0 removed, 0 changed"));
+
+  json feed;
+  for (int i = 0; i < 600; ++i) {
+    auto res = c.Get("/v1/jobs/feed");
+    REQUIRE(res);
+    feed = json::parse(res->body);
+    if (feed["current"].is_object() && feed["current"]["counts"].value("delivered", 0) >= 1500)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  INFO(feed.dump());
+  CHECK(feed["mode"] == "continuous");
+  CHECK(feed["state"] == "running");
+  REQUIRE(feed["current"].is_object());
+  CHECK(feed["current"]["trigger"] == "start");
+  CHECK(feed["current"]["live"] == true);
+  CHECK(feed["current"]["counts"]["delivered"] == 1500);
+  std::istringstream lines{read_file(out)};
+  std::set<std::string> ids;
+  for (std::string line; std::getline(lines, line);)
+    ids.insert(json::parse(line)["id"].get<std::string>());
+  CHECK(ids.size() == 1500);
+
+  auto run = feed["current"]["id"].get<uint64_t>();
+  auto [rc, text] = env.cli({"cancel", "feed"});
+  INFO(text);
+  CHECK(rc == 0);
+  auto ended = env.wait_run(run);
+  CHECK(ended["state"] == "cancelled");
+  CHECK(ended["error"] == "cancelled (through the admin API): stopped");
+  CHECK(fs::exists(env.dir.path / "state/leases/feed.json"));
+  CHECK(env.stop() == 0);
+}
