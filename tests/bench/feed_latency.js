@@ -182,6 +182,11 @@ async function main() {
   const bulkd = spawn(env.BULKD_BIN, ["run", env.BULKD_JOB, "--config", env.BULKD_CONFIG], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // On any way out (an error included) bulkd must not outlive this script: the caller removes
+  // its state directory next.
+  process.on("exit", () => {
+    if (bulkd.exitCode === null && bulkd.signalCode === null) bulkd.kill("SIGKILL");
+  });
   let bulkdOut = "";
   bulkd.stdout.on("data", (d) => (bulkdOut += d));
   bulkd.stderr.on("data", (d) => (bulkdOut += d));
