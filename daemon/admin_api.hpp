@@ -17,7 +17,8 @@
 //
 // A summary: {"name","kind","mode":"scheduled|on-demand|continuous","schedule":null|"...",
 // "runnable","state":"idle|pending|running","current_run":null|ID,"last_run":null|{"id","state",
-// "ended","error"},"next_fire":null|time,"skipped_fires","origin"}.
+// "ended","error"},"next_fire":null|time (the next scheduled fire, or when a failed continuous job
+// starts again),"skipped_fires","origin"}.
 
 #include "clients/error.hpp"
 

@@ -28,14 +28,15 @@ struct enum_names<run_state> {
 };
 
 /// What started a run.
-enum class run_trigger { schedule, api, start };
+enum class run_trigger { schedule, api, start, restart };
 
 template <>
 struct enum_names<run_trigger> {
-  static constexpr std::array<std::pair<run_trigger, std::string_view>, 3> values{{
+  static constexpr std::array<std::pair<run_trigger, std::string_view>, 4> values{{
       {run_trigger::schedule, "schedule"},
       {run_trigger::api, "api"},
-      {run_trigger::start, "start"}, // continuous jobs, started with the daemon
+      {run_trigger::start, "start"},     // continuous jobs, started with the daemon
+      {run_trigger::restart, "restart"}, // a continuous job again after its run failed
   }};
 };
 

@@ -51,9 +51,11 @@ struct job_runner::state : std::enable_shared_from_this<job_runner::state> {
     std::optional<time_point> next_fire;
     uint64_t skipped = 0;
     std::optional<uint64_t> current;
-    std::deque<uint64_t> history;        // newest first
-    bool removed = false;                // dropped from the jobs dir: forget it once its run ended
-    std::optional<job_spec> replacement; // changed in the jobs dir: applied once its run ended
+    std::deque<uint64_t> history;         // newest first
+    std::optional<time_point> restart_at; // continuous, after a failed run
+    uint32_t failures = 0;                // failed runs in a row (continuous)
+    bool removed = false;                 // dropped from the jobs dir: forget it once its run ended
+    std::optional<job_spec> replacement;  // changed in the jobs dir: applied once its run ended
   };
 
   caf::actor_system& sys;
@@ -107,7 +109,7 @@ struct job_runner::state : std::enable_shared_from_this<job_runner::state> {
     v.mode = e.kind != nullptr && e.kind->continuous ? "continuous"
              : e.schedule                            ? "scheduled"
                                                      : "on-demand";
-    v.next_fire = e.next_fire;
+    v.next_fire = e.restart_at ? e.restart_at : e.next_fire;
     v.skipped_fires = e.skipped;
     if (e.current)
       v.current = runs.at(*e.current);
@@ -163,6 +165,7 @@ struct job_runner::state : std::enable_shared_from_this<job_runner::state> {
     r.created = options.now();
     runs.emplace(id, std::move(r));
     e.current = id;
+    e.restart_at.reset();
     log::info("starting a run", {{"job", e.spec.name},
                                  {"run", id},
                                  {"trigger", enum_name(why)},
@@ -245,6 +248,8 @@ struct job_runner::state : std::enable_shared_from_this<job_runner::state> {
       e.history.pop_back();
     }
     ended_threads.push_back(id);
+    if (!e.removed && !e.replacement && e.kind != nullptr && e.kind->continuous)
+      plan_restart_locked(e, r);
     if (e.removed) {
       log::info("job removed", {{"job", e.spec.name}});
       jobs.erase(e.spec.name);
@@ -261,10 +266,41 @@ struct job_runner::state : std::enable_shared_from_this<job_runner::state> {
     changed.notify_all();
   }
 
+  // Requires the lock. After a continuous job's run ended: a failure restarts it later.
+  void plan_restart_locked(entry& e, const job_run& r) {
+    if (r.state != run_state::failed || stopping) {
+      e.failures = 0;
+      return;
+    }
+    auto lasted = r.started && r.ended ? *r.ended - *r.started : time_point::duration{};
+    if (lasted >= options.restart_max)
+      e.failures = 0;
+    auto delay = options.restart_delay;
+    for (uint32_t i = 0; i < e.failures && delay < options.restart_max; ++i)
+      delay *= 2;
+    delay = std::min(delay, options.restart_max);
+    ++e.failures;
+    e.restart_at = *r.ended + delay;
+    log::warn("continuous job failed; starting it again later",
+              {{"job", e.spec.name},
+               {"run", r.id},
+               {"in_seconds", static_cast<int64_t>(delay.count())},
+               {"failures_in_a_row", e.failures}});
+  }
+
   // Requires the lock.
   time_point tick_locked(const std::shared_ptr<state>& self, time_point now) {
     auto earliest = time_point::max();
     for (auto& [name, e] : jobs) {
+      if (e.restart_at) {
+        if (now >= *e.restart_at && !e.current && !stopping) {
+          e.restart_at.reset();
+          launch_locked(self, e, run_trigger::restart);
+        } else if (!e.current) {
+          earliest = std::min(earliest, *e.restart_at);
+        }
+        continue;
+      }
       if (!e.schedule || e.kind == nullptr)
         continue;
       if (!e.next_fire)

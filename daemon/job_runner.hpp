@@ -4,6 +4,7 @@
 //   - scheduled (a `schedule:`): tick() starts a run at every fire time; a fire that finds the
 //     previous run still going is skipped and counted (skipped_fires);
 //   - continuous (its kind_runner says so: change-feed): started by start(), runs until cancelled;
+//     a failed run is started again after a backoff (restart_delay, doubling to restart_max);
 //   - on demand (neither): runs only when triggered (the admin API).
 // At most one run per job goes on at a time. A run executes on a thread of its own through the
 // kind's kind_runner (daemon/job_kinds.hpp); cancel sends its job actor an exit message
@@ -34,6 +35,10 @@ struct job_runner_options {
   /// Run the scheduler on its own thread (tick() at each fire time). Off: tests call tick().
   bool scheduler_thread = true;
   std::chrono::milliseconds progress_timeout{1000};
+  /// A continuous job whose run failed starts again after this delay, doubled after each failure
+  /// in a row up to restart_max; a run that lasted restart_max or longer resets it.
+  std::chrono::seconds restart_delay{10};
+  std::chrono::seconds restart_max{300};
   /// The clock that stamps runs and drives the scheduler thread.
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
@@ -47,8 +52,8 @@ struct job_view {
   std::string schedule; // empty: on demand (or continuous)
   std::string mode;     // "scheduled" | "on-demand" | "continuous"
   bool runnable = true; // false: this version of serve cannot run the job's kind
-  std::optional<job_run::time_point> next_fire;
-  uint64_t skipped_fires = 0; // fires that found a run still going
+  std::optional<job_run::time_point> next_fire; // scheduled, or a continuous job's restart
+  uint64_t skipped_fires = 0;                   // fires that found a run still going
   std::optional<job_run> current;
   std::vector<job_run> last_runs; // newest first
   std::string origin;             // file:line of the spec

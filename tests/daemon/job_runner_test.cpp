@@ -351,3 +351,41 @@ TEST_CASE("reload: added jobs start, removed ones are cancelled and dropped, cha
   CHECK(runner->job("same")->current->id == *same_run);
   CHECK(f.fake.is_live("same"));
 }
+
+TEST_CASE("a continuous job whose run failed starts again after a growing delay", "[job_runner]") {
+  fixture f;
+  kind_table kinds;
+  kinds[job_kind::change_feed] = f.fake.runner(true);
+  auto runner = f.make({spec("feed", change_feed_spec{})}, std::move(kinds));
+  runner->start();
+  REQUIRE(f.fake.wait_live("feed"));
+  auto first = runner->job("feed")->current->id;
+  f.clock = at(10, 2);
+  f.fake.fail("feed");
+  REQUIRE(runner->wait_for(first, 10s)->state == run_state::failed);
+  auto view = runner->job("feed");
+  REQUIRE(view->next_fire);
+  CHECK(*view->next_fire == at(10, 2, 10)); // restart_delay 10 s
+  CHECK(runner->tick(at(10, 2, 9)) == at(10, 2, 10));
+  CHECK_FALSE(runner->job("feed")->current);
+  runner->tick(at(10, 2, 10));
+  REQUIRE(f.fake.wait_live("feed"));
+  auto second = runner->job("feed")->current;
+  REQUIRE(second);
+  CHECK(second->trigger == run_trigger::restart);
+
+  f.clock = at(10, 3);
+  f.fake.fail("feed");
+  REQUIRE(runner->wait_for(second->id, 10s)->state == run_state::failed);
+  CHECK(*runner->job("feed")->next_fire == at(10, 3, 20)); // doubled
+
+  // A cancel is not a failure: no restart.
+  runner->tick(at(10, 3, 20));
+  REQUIRE(f.fake.wait_live("feed"));
+  auto third = runner->cancel_job("feed");
+  REQUIRE(third);
+  REQUIRE(runner->wait_for(*third, 10s)->state == run_state::cancelled);
+  CHECK_FALSE(runner->job("feed")->next_fire);
+  runner->tick(at(11, 0));
+  CHECK_FALSE(runner->job("feed")->current);
+}
