@@ -12,6 +12,112 @@ namespace {
 
 constexpr std::string_view what = "feed page";
 
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// Reads a JSON string starting at body[i] == '"'; returns the index after its closing quote.
+size_t skip_string(std::string_view body, size_t i) {
+  for (++i; i < body.size(); ++i) {
+    if (body[i] == '\\')
+      ++i;
+    else if (body[i] == '"')
+      return i + 1;
+  }
+  return body.size();
+}
+
+/// The value starting at body[i] (not whitespace): its end index, and its text with the
+/// whitespace outside strings left out (compact, as the service sends it anyway).
+size_t copy_value(std::string_view body, size_t i, std::string* out) {
+  int depth = 0;
+  for (; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '"') {
+      auto end = skip_string(body, i);
+      if (out != nullptr)
+        out->append(body.substr(i, end - i));
+      i = end - 1;
+      if (depth == 0)
+        return end;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0)
+        return i; // the end of the enclosing container: a scalar ended before it
+      --depth;
+      if (depth == 0) {
+        if (out != nullptr)
+          out->push_back(c);
+        return i + 1;
+      }
+    } else if (depth == 0 && (c == ',' || is_ws(c))) {
+      return i; // a scalar ended
+    } else if (is_ws(c)) {
+      continue;
+    }
+    if (out != nullptr)
+      out->push_back(c);
+  }
+  return i;
+}
+
+size_t skip_ws(std::string_view body, size_t i) {
+  while (i < body.size() && is_ws(body[i]))
+    ++i;
+  return i;
+}
+
+/// The documents of a page whose body nlohmann accepted, split out of the raw text without
+/// building a DOM (a page of 1,000 documents is parsed once instead of parsed and dumped again).
+/// False when the body is anything but the usual shape; the caller then takes the full parse,
+/// which names the problem.
+bool split_documents(std::string_view body, feed_page& out, std::optional<int64_t>& count) {
+  size_t i = skip_ws(body, 0);
+  if (i >= body.size() || body[i] != '{')
+    return false;
+  bool seen_documents = false;
+  i = skip_ws(body, i + 1);
+  while (i < body.size() && body[i] != '}') {
+    if (body[i] != '"')
+      return false;
+    auto key_end = skip_string(body, i);
+    auto key = body.substr(i + 1, key_end - i - 2);
+    i = skip_ws(body, key_end);
+    if (i >= body.size() || body[i] != ':')
+      return false;
+    i = skip_ws(body, i + 1);
+    if (key == "Documents") {
+      if (seen_documents || body[i] != '[')
+        return false;
+      seen_documents = true;
+      i = skip_ws(body, i + 1);
+      while (i < body.size() && body[i] != ']') {
+        std::string doc;
+        i = skip_ws(body, copy_value(body, i, &doc));
+        out.documents.push_back(std::move(doc));
+        if (i < body.size() && body[i] == ',')
+          i = skip_ws(body, i + 1);
+      }
+      ++i;
+    } else if (key == "_count") {
+      std::string number;
+      i = copy_value(body, i, &number);
+      if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+      count = std::stoll(number);
+    } else {
+      i = copy_value(body, i, nullptr);
+    }
+    i = skip_ws(body, i);
+    if (i < body.size() && body[i] == ',')
+      i = skip_ws(body, i + 1);
+  }
+  return seen_documents;
+}
+
 } // namespace
 
 caf::expected<feed_page> parse_feed_page(const http_response& response) {
@@ -36,6 +142,22 @@ caf::expected<feed_page> parse_feed_page(const http_response& response) {
   if (response.status == 304) {
     out.not_modified = true;
     return out;
+  }
+  if (std::optional<int64_t> count;
+      nlohmann::json::accept(response.body) && split_documents(response.body, out, count)) {
+    bool usable = !count || *count == static_cast<int64_t>(out.documents.size());
+    if (usable && !out.documents.empty() && out.documents.front().front() == '{') {
+      auto first = nlohmann::json::parse(out.documents.front(), nullptr, false);
+      if (auto lsn = first.find("_lsn"); lsn != first.end()) {
+        usable = lsn->is_number_integer(); // else the full parse below names the problem
+        if (usable)
+          out.first_lsn = lsn->get<int64_t>();
+      }
+    }
+    if (usable)
+      return out;
+    out.documents.clear();
+    out.first_lsn.reset();
   }
   auto json = detail::parse_json_body<nlohmann::ordered_json>(response.body, what);
   if (!json)

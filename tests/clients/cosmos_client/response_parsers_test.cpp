@@ -10,6 +10,7 @@
 #include "clients/error.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace bulkd;
 using namespace bulkd::cosmos;
@@ -465,4 +466,34 @@ TEST_CASE("bad containers are refused with the field named", "[cosmos][client][p
         "(expected 1 or 2)");
   CHECK(bad(R"({"id":"c","_rid":"r","partitionKey":{"paths":["/pk"]},"defaultTtl":"1h"})") ==
         "parse_error: container: 'defaultTtl' must be an integer, got string");
+}
+
+TEST_CASE("feed pages: documents are split out of the body's text, compact, each byte of their "
+          "strings as sent",
+          "[cosmos][client][parse]") {
+  // The page is not parsed into a DOM and dumped again: member order, escapes and number
+  // spellings stay as the service sent them; whitespace outside strings goes.
+  std::string body = "{ \"_rid\" : \"x\" , \"Documents\" : [ "
+                     R"({"id":"a","s":"br]ack}{ets, \"quotes\" \\ and \u00e9","n":1.0E2,)"
+                     R"( "nested" : { "arr" : [ 1 , [ ] , { } , "]" ] } , "_lsn" : 12 } ,)"
+                     "\n\t{\"id\":\"b\",\"_lsn\":13}\r\n ] , \"_count\" : 2 }";
+  auto page = parse_feed_page(make_response(200, body, {{"etag", "\"13\""}}));
+  REQUIRE(page);
+  REQUIRE(page->documents.size() == 2);
+  CHECK(page->documents[0] ==
+        R"({"id":"a","s":"br]ack}{ets, \"quotes\" \\ and \u00e9","n":1.0E2,)"
+        R"("nested":{"arr":[1,[],{},"]"]},"_lsn":12})");
+  CHECK(page->documents[1] == R"({"id":"b","_lsn":13})");
+  CHECK(page->first_lsn == 12);
+  // Each document is the same JSON as the full parse gives.
+  auto full = nlohmann::json::parse(body)["Documents"];
+  for (size_t i = 0; i < 2; ++i)
+    CHECK(nlohmann::json::parse(page->documents[i]) == full[i]);
+  // Values of SELECT VALUE pages, an empty page, and a page without _count.
+  auto values = parse_feed_page(make_response(200, R"({"Documents":[ 42 , "x,]" ,null,-1.5e3]})"));
+  REQUIRE(values);
+  CHECK(values->documents == std::vector<std::string>{"42", "\"x,]\"", "null", "-1.5e3"});
+  auto empty = parse_feed_page(make_response(200, R"({"Documents":[],"_count":0})"));
+  REQUIRE(empty);
+  CHECK(empty->documents.empty());
 }
