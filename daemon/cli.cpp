@@ -205,13 +205,26 @@ int run_cli(int argc, char** argv) {
   auto* cp_cmd =
       app.add_subcommand("checkpoint", "Show or reset a job's checkpoints (job stopped)");
   cp_cmd->require_subcommand(1);
+  cp_cmd->footer(
+      "The job is looked up by name in the config's jobs_dir. change-feed: the leases (file:\n"
+      "<state_dir>/leases/<job>.json; cosmos: the lease container); bulk-upsert: the checkpoint\n"
+      "<state_dir>/checkpoints/<job>.json. reset takes the job's lock: it is refused while the\n"
+      "job runs on this machine (exit 1), and with store: cosmos while any lease is held.");
   auto* cp_show = cp_cmd->add_subcommand("show", "Print a job's checkpoints");
   cp_show->add_option("job", cp.job, "Job name")->required();
   cp_show->add_option("-c,--config", cp.config, "Daemon config file")->capture_default_str();
-  auto* cp_reset = cp_cmd->add_subcommand("reset", "Reset a job's checkpoints");
+  cp_show->add_flag("--json", cp.json, "Print JSON (the leases as stored)");
+  auto* cp_reset = cp_cmd->add_subcommand(
+      "reset", "Start a job over: change-feed leases from --to, a bulk-upsert from the beginning");
   cp_reset->add_option("job", cp.job, "Job name")->required();
-  cp_reset->add_option("--to", cp.to, "beginning | now | RFC3339 time")->required();
+  cp_reset
+      ->add_option("--to", cp.to,
+                   "beginning | now (the time of the reset) | an RFC 3339 time; bulk-upsert "
+                   "jobs: beginning only (removes the checkpoint file)")
+      ->required();
   cp_reset->add_option("-c,--config", cp.config, "Daemon config file")->capture_default_str();
+  cp_reset->add_flag("-y,--yes", cp.yes,
+                     "Do not ask for confirmation (needed when stdin is not a terminal)");
 
   app.add_subcommand("version", "Print the version");
 

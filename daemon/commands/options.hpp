@@ -74,6 +74,8 @@ struct checkpoint_options {
   std::string job;
   std::string to; // beginning | now | RFC3339 time
   std::string config = default_config_path;
+  bool json = false; // show: print JSON
+  bool yes = false;  // reset: do not ask (required when stdin is not a terminal)
 };
 
 int run_serve(const serve_options& opts);

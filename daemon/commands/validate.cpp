@@ -1,5 +1,8 @@
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
+#include "jobs/change_feed/lease_file.hpp"
+#include "jobs/change_feed/lease_start_check.hpp"
+#include "jobs/error_text.hpp"
 #include "jobs/spec_loader.hpp"
 #include "jobs/spec_printer.hpp"
 
@@ -14,6 +17,33 @@ namespace {
 void print_diagnostics(const diagnostics& ds) {
   for (auto& d : ds)
     std::fprintf(stderr, "%s\n", render(d).c_str());
+}
+
+// Change-feed jobs with store: file whose leases exist already: a start_from they contradict
+// has no effect. Cosmos lease stores are not read (validate does not reach the network).
+diagnostics lease_warnings(const std::vector<job_spec>& jobs, const daemon_config& config) {
+  diagnostics out;
+  auto state_dir = config.resolve_path(config.state_dir);
+  for (auto& job : jobs) {
+    auto* feed = std::get_if<change_feed_spec>(&job.body);
+    if (feed == nullptr || feed->leases.store != lease_store_kind::file)
+      continue;
+    auto file = lease_file_path(state_dir, job.name);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec))
+      continue;
+    auto loaded = load_lease_file(file);
+    std::string message;
+    if (!loaded)
+      message = error_text(loaded.error()) + ": `bulkd run` cannot start the job";
+    else
+      message =
+          start_from_warning(job.name, feed->source.start_from, loaded->leases, file.string());
+    if (!message.empty())
+      out.push_back({job.origin.file, job.origin.line, job.origin.column,
+                     loaded ? "source.start_from" : "leases", message, severity::warning});
+  }
+  return out;
 }
 
 } // namespace
@@ -98,6 +128,8 @@ int run_validate(const validate_options& opts) {
     auto loaded = load_job_file(file, reference ? &*reference : nullptr, ctx);
     tally(loaded.diags);
     if (loaded.value) {
+      if (reference)
+        tally(lease_warnings(*loaded.value, *reference));
       jobs += loaded.value->size();
       emit(file, print_jobs(*loaded.value));
     }
@@ -106,6 +138,8 @@ int run_validate(const validate_options& opts) {
     auto loaded = load_jobs_dir(dir, reference ? &*reference : nullptr, ctx);
     tally(loaded.diags);
     if (loaded.value) {
+      if (reference)
+        tally(lease_warnings(*loaded.value, *reference));
       jobs += loaded.value->size();
       emit(dir, print_jobs(*loaded.value));
     }
