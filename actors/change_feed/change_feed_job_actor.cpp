@@ -729,13 +729,23 @@ caf::error spawn_store(job_ptr self) {
   return {};
 }
 
+/// What new leases record as their start: "now" becomes the time of their creation, so that a
+/// restart before a range's first checkpoint does not skip what was written in between.
+start_position recorded_start(start_position spec) {
+  if (spec.kind == start_position::now) {
+    spec.kind = start_position::time;
+    spec.at = lease_now();
+  }
+  return spec;
+}
+
 void create_leases(job_ptr self) {
   auto& st = self->state;
   std::vector<lease_range> ranges;
   for (auto& r : st.routing->ranges())
     ranges.push_back(lease_range{r.id, r.min_inclusive, r.max_exclusive});
   self->request(st.store, std::chrono::seconds{120}, lease_create_atom::value, std::move(ranges),
-                to_string(st.cfg.spec.source.start_from))
+                to_string(recorded_start(st.cfg.spec.source.start_from)))
       .then(
           [self](std::vector<lease>& leases) {
             auto& st = self->state;
@@ -768,7 +778,12 @@ void start(job_ptr self) {
   st.session->open(self, std::nullopt, [self](caf::expected<cosmos_container_info> info) {
     auto& st = self->state;
     if (!info) {
-      fail_job(self, info.error());
+      if (is_error_code(info.error(), ec::not_found))
+        fail_job(self,
+                 make_error(ec::not_found, "the source container " +
+                                               st.session->container().link() + " does not exist"));
+      else
+        fail_job(self, info.error());
       return;
     }
     if (st.stopping) {
