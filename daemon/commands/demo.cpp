@@ -364,8 +364,13 @@ void run_key_backup_steps(const demo_options& opts, const daemon_config& config,
 
 } // namespace
 
-int run_demo(const demo_options& opts) {
+int run_demo(const demo_options& given) {
   namespace fs = std::filesystem;
+  // Installed from the .deb, the build tree's examples are gone; the package ships them here.
+  auto opts = given;
+  if (!fs::exists(fs::path{opts.examples_dir} / "dev" / "bulkd.yaml") &&
+      fs::exists("/usr/share/bulkd/examples/dev/bulkd.yaml"))
+    opts.examples_dir = "/usr/share/bulkd/examples";
   auto config_path = (fs::path{opts.examples_dir} / "dev" / "bulkd.yaml").string();
   std::vector<step_result> steps;
   std::printf("bulkd demo — what works in this version\n\n");
