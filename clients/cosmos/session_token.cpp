@@ -131,8 +131,10 @@ caf::expected<std::string> merge_session_tokens(std::string_view lhs, std::strin
     } else if (part.version == it->version) {
       it->global_lsn = std::max(it->global_lsn, part.global_lsn);
       for (auto [region, lsn] : part.regional_lsns) {
+        // A named copy: clang before 16 cannot capture structured bindings.
+        auto id = region;
         auto r = std::find_if(it->regional_lsns.begin(), it->regional_lsns.end(),
-                              [&](const auto& x) { return x.first == region; });
+                              [&](const auto& x) { return x.first == id; });
         if (r == it->regional_lsns.end())
           it->regional_lsns.emplace_back(region, lsn);
         else
