@@ -26,6 +26,9 @@ caf::expected<Json> parse_json_body(std::string_view body, std::string_view what
     return Json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     return bad_body(what, "the body is not JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception&) {
+    // out_of_range 406: a number beyond double's range, such as 1e999.
+    return bad_body(what, "the body holds a number out of range");
   }
 }
 

@@ -28,6 +28,10 @@ caf::error check_tenant(std::string_view tenant) {
     if (!std::isalnum(c) && c != '.' && c != '-' && c != '_')
       return make_error(ec::invalid_argument, "invalid tenant id \"" + std::string{tenant} +
                                                   "\" (expected letters, digits, '.', '-', '_')");
+  // The tenant is a path segment of the token endpoint: "." and ".." would leave the tenant's path.
+  if (tenant == "." || tenant == "..")
+    return make_error(ec::invalid_argument, "invalid tenant id \"" + std::string{tenant} +
+                                                "\" (a path segment, not a tenant)");
   return caf::none;
 }
 
