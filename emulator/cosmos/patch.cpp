@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <vector>
 
 namespace bulkd::emulator::cosmos {
@@ -96,9 +99,28 @@ caf::expected<json> increment(const json& current, const json& by, const std::st
   if (!current.is_number())
     return bad("The incr operation on '" + path + "' needs a number there, not " +
                std::string{current.type_name()});
-  if (current.is_number_float() || by.is_number_float())
-    return json(current.get<double>() + by.get<double>());
-  return json(current.get<int64_t>() + by.get<int64_t>());
+  // Integers stay integers while the sum fits int64; beyond that (or with a float, or an unsigned
+  // above INT64_MAX) the sum is a double, as JavaScript clients compute it.
+  auto as_int64 = [](const json& v) -> std::optional<int64_t> {
+    if (v.is_number_unsigned()) {
+      auto u = v.get<uint64_t>();
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return std::nullopt;
+      return static_cast<int64_t>(u);
+    }
+    if (v.is_number_integer())
+      return v.get<int64_t>();
+    return std::nullopt;
+  };
+  auto a = as_int64(current);
+  auto b = as_int64(by);
+  int64_t sum = 0;
+  if (a && b && !__builtin_add_overflow(*a, *b, &sum))
+    return json(sum);
+  auto result = current.get<double>() + by.get<double>();
+  if (!std::isfinite(result))
+    return bad("The incr operation on '" + path + "' overflows the range of numbers");
+  return json(result);
 }
 
 caf::error apply_one(json& doc, const std::string& op, const std::string& path, const json& value) {
