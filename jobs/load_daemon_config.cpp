@@ -4,6 +4,7 @@
 #include "jobs/error_text.hpp"
 #include "jobs/spec_loader.hpp"
 #include "jobs/spec_readers.hpp"
+#include "jobs/yaml_documents.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -218,7 +219,7 @@ load_result<daemon_config> parse_daemon_config(std::string_view yaml, const std:
   daemon_config cfg;
   cfg.origin.file = file;
   try {
-    auto docs = YAML::LoadAll(std::string{yaml});
+    auto docs = yaml::load_documents(yaml);
     yaml::reader r{file, ctx, result.diags};
     size_t non_null = 0;
     for (auto& doc : docs) {

@@ -2,6 +2,7 @@
 #include "jobs/error_text.hpp"
 #include "jobs/spec_loader.hpp"
 #include "jobs/spec_readers.hpp"
+#include "jobs/yaml_documents.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -97,7 +98,7 @@ load_result<std::vector<job_spec>> parse_job_file(std::string_view yaml, const s
   load_result<std::vector<job_spec>> result;
   std::vector<job_spec> jobs;
   try {
-    auto docs = YAML::LoadAll(std::string{yaml});
+    auto docs = yaml::load_documents(yaml);
     std::vector<YAML::Node> present;
     for (auto& d : docs)
       if (!d.IsNull())
@@ -179,7 +180,7 @@ spec_file_kind classify_spec_file(const std::string& path) {
   if (!text)
     return spec_file_kind::unreadable;
   try {
-    auto docs = YAML::LoadAll(*text);
+    auto docs = yaml::load_documents(*text);
     size_t present = 0;
     bool has_kind = false;
     for (auto& d : docs)

@@ -206,6 +206,15 @@ caf::expected<bool> json_array_reader::read_some(size_t max, std::vector<input_r
       emit(in_.data().substr(0, i), at, out, rejected);
     in_.consume(i);
     ++produced;
+    // Until the separator is read the record ends right after the element: a file that breaks
+    // off there still hands on the record with a position to resume at.
+    auto set_end = [&] {
+      if (out.size() > records)
+        out.back().at.end = in_.offset();
+      if (rejected.size() > rejects)
+        rejected.back().at.end = in_.offset();
+    };
+    set_end();
     auto more_ws = skip_ws();
     if (!more_ws)
       return std::move(more_ws.error());
@@ -221,10 +230,7 @@ caf::expected<bool> json_array_reader::read_some(size_t max, std::vector<input_r
       return fatal("expected ',' or ']' after the element that starts at line " +
                    std::to_string(element_line) + ", found " + describe_next() + " at " + here());
     }
-    if (out.size() > records)
-      out.back().at.end = in_.offset();
-    if (rejected.size() > rejects)
-      rejected.back().at.end = in_.offset();
+    set_end();
   }
   return true;
 }
