@@ -48,8 +48,7 @@ TEST_CASE("version prints the project version") {
 
 TEST_CASE("subcommands that are not built yet say so and exit 3") {
   for (std::vector<std::string> args :
-       {std::vector<std::string>{"checkpoint", "show", "some-job"},
-        {"jobs"}}) {
+       {std::vector<std::string>{"run", "--dev", "x.yaml"}, {"serve", "--dev"}}) {
     INFO(args[0]);
     auto [rc, out] = bulkd_cli(args);
     CHECK(rc == 3);
