@@ -125,6 +125,23 @@ void print_runs(const json& runs) {
   print_table({"RUN", "STATE", "TRIGGER", "STARTED", "ENDED", "SECONDS", "ERROR"}, rows, "  ");
 }
 
+/// The per-range table of a change-feed run: lease, position, lag ("unknown" before the first
+/// checkpoint, never a made-up number).
+void print_ranges(const json& counts) {
+  auto& ranges = counts["ranges"];
+  if (!ranges.is_array() || ranges.empty())
+    return;
+  auto lag = [](const json& v, const char* unit) {
+    return v.is_number() ? std::to_string(v.get<int64_t>()) + unit : std::string{"unknown"};
+  };
+  std::vector<std::vector<std::string>> rows;
+  for (auto& r : ranges)
+    rows.push_back({cell(r["range"]), r.value("reading", false) ? "reading" : "-",
+                    std::to_string(r.value("delivered", uint64_t{0})), lag(r["lag_items"], ""),
+                    lag(r["lag_seconds"], " s"), cell(r["continuation"])});
+  print_table({"RANGE", "READER", "DELIVERED", "LAG ITEMS", "LAG", "CONTINUATION"}, rows, "  ");
+}
+
 void print_job(const json& j) {
   auto field = [](const char* name, const std::string& value) {
     std::printf("%-12s %s\n", name, value.c_str());
@@ -142,6 +159,7 @@ void print_job(const json& j) {
     field("run", cell(cur["id"]) + " " + cell(cur["state"]) + " since " + cell(cur["started"]) +
                      " (" + cell(cur["trigger"]) + ")");
     field("counts", counts_cell(cur["counts"]));
+    print_ranges(cur["counts"]);
   }
   auto& last = j["last_runs"];
   if (last.is_array() && !last.empty()) {

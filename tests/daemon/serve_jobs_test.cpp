@@ -336,6 +336,19 @@ TEST_CASE("serve: a change-feed job added by SIGHUP starts at once, delivers eve
   for (std::string line; std::getline(lines, line);)
     ids.insert(json::parse(line)["id"].get<std::string>());
   CHECK(ids.size() == 1500);
+  // `bulkd status` shows each range's lag (known once checkpointed).
+  std::string status_out;
+  for (int i = 0; i < 100; ++i) {
+    auto [rc_status, text] = env.cli({"status", "feed"});
+    CHECK(rc_status == 0);
+    status_out = text;
+    if (std::regex_search(status_out, std::regex{R"(\n  0 +reading +\d+ +0 +0 s)"}))
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  INFO(status_out);
+  CHECK_THAT(status_out, Catch::Contains("LAG ITEMS"));
+  CHECK(std::regex_search(status_out, std::regex{R"(\n  0 +reading +\d+ +0 +0 s)"}));
 
   auto run = feed["current"]["id"].get<uint64_t>();
   auto [rc, text] = env.cli({"cancel", "feed"});
