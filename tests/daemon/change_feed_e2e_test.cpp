@@ -223,3 +223,47 @@ TEST_CASE("change feed e2e: kill -9 mid-stream, a restart delivers the rest, dup
   WARN("kill -9 after " << lines_at_kill << " of " << first << " lines; " << tally.duplicates()
                         << " duplicates after the restart");
 }
+
+TEST_CASE("change feed e2e: a second --until-caught-up run with nothing new exits at once",
+          "[change_feed_e2e][cf_caught_up]") {
+  if (!bulkd::bulk_test::have_binary())
+    return;
+  feed_env env;
+  REQUIRE(env.ready());
+  constexpr int64_t total = 2000;
+  auto out = env.dir.path / "out.jsonl";
+  feed_spec spec;
+  spec.sink = jsonl_sink_yaml(out);
+  auto job = spec.write(env.dir.path / "feed.yaml");
+  {
+    auto [rc, text] = bulk_write(env.dir.path, env.config, 0, total);
+    INFO(text);
+    REQUIRE(rc == 0);
+  }
+  {
+    feed_run first{job, env.config, env.dir.path, "first", true};
+    auto rc = first.proc.wait_for(120s);
+    INFO(first.proc.output());
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
+  }
+  // Every range has a checkpoint at its end now: the next run starts there, reads nothing new
+  // and is caught up.
+  feed_run second{job, env.config, env.dir.path, "second", true};
+  auto rc = second.proc.wait_for(60s);
+  INFO(second.proc.output());
+  if (!rc) {
+    auto stopped = second.stop();
+    INFO("exit after SIGTERM " << stopped << ", report: " << second.report_json().dump());
+    CHECK(rc.has_value());
+  }
+  REQUIRE(rc.has_value());
+  CHECK(*rc == 0);
+  auto report = second.report_json();
+  REQUIRE(report.is_object());
+  CHECK(report["delivered"] == 0);
+  seq_tally tally;
+  tally.add_file(out);
+  CHECK(tally.lines == static_cast<size_t>(total));
+  CHECK(tally.missing(0, total).empty());
+}
