@@ -128,6 +128,7 @@ TEST_CASE("change feed e2e: 100,000 documents written while the job runs arrive 
   sink_tail tail{out};
   bool all = wait_until([&] { return tail.poll().has_all(0, total); }, 200s, 200ms);
   auto delivered_after = seconds_since(start);
+  CHECK(wait_checkpoints_settled(env.state_dir(), "f"));
   INFO(run.proc.output());
   auto rc = run.stop();
   CHECK(rc == 0);

@@ -198,6 +198,7 @@ TEST_CASE("change feed e2e: a poison batch is dead-lettered and the feed goes on
     return true;
   };
   bool done = wait_until(settled, 120s, 200ms);
+  CHECK(wait_checkpoints_settled(env.state_dir(), "f"));
   CHECK(run.stop() == 0);
   CHECK(done);
 

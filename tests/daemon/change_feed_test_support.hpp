@@ -429,6 +429,34 @@ inline nlohmann::json lease_file_json(const fs::path& state_dir, const std::stri
   return nlohmann::json::parse(read_file(p), nullptr, false);
 }
 
+/// Waits until the checkpoints in the lease file (LeaseToken -> ContinuationToken) have not
+/// changed for `quiet`: the sink's output can be complete a moment before the job has handled
+/// the last acknowledgements, which a stop would leave uncounted (and not checkpointed).
+inline bool wait_checkpoints_settled(const fs::path& state_dir, const std::string& job,
+                                     std::chrono::milliseconds quiet = 1500ms,
+                                     std::chrono::milliseconds deadline = 60s) {
+  auto positions = [&] {
+    std::map<std::string, std::string> out;
+    auto file = lease_file_json(state_dir, job);
+    if (file.is_object() && file["leases"].is_array())
+      for (auto& l : file["leases"])
+        out[l.value("LeaseToken", "")] = l["ContinuationToken"].dump();
+    return out;
+  };
+  auto last = positions();
+  auto since = clock_type::now();
+  return wait_until(
+      [&] {
+        auto now = positions();
+        if (now != last) {
+          last = std::move(now);
+          since = clock_type::now();
+        }
+        return clock_type::now() - since >= quiet;
+      },
+      deadline);
+}
+
 /// LeaseToken -> Owner of every lease document in a Cosmos lease container; nullopt when the
 /// query failed (e.g. the container does not exist yet).
 inline std::optional<std::map<std::string, std::string>>
