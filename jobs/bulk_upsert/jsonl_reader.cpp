@@ -46,7 +46,11 @@ caf::expected<bool> jsonl_reader::read_some(size_t max, std::vector<input_record
         continue;
       }
     }
-    auto nl = static_cast<const char*>(std::memchr(d.data() + scanned_, '\n', d.size() - scanned_));
+    // memchr with a null pointer is undefined even for 0 bytes (an empty view's data() is null).
+    auto nl =
+        scanned_ < d.size()
+            ? static_cast<const char*>(std::memchr(d.data() + scanned_, '\n', d.size() - scanned_))
+            : nullptr;
     if (!nl) {
       scanned_ = d.size();
       if (d.size() > options_.max_record_bytes) {
