@@ -133,7 +133,7 @@ int closed_port() {
 
 } // namespace
 
-TEST_CASE("http_pool round-trips method, headers and body; error statuses are responses",
+TEST_CASE("http_pool round-trips method, headers and body, error statuses are responses",
           "[http_pool]") {
   test_server server;
   server->Post("/echo", [](const httplib::Request& req, httplib::Response& res) {

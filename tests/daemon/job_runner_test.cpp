@@ -112,7 +112,7 @@ TEST_CASE("a scheduled job fires at its times and a fire during a run is skipped
   CHECK(second->error == "cancelled (the daemon is shutting down): interrupted");
 }
 
-TEST_CASE("an on-demand job runs only when triggered; a second trigger while it runs is refused",
+TEST_CASE("an on-demand job runs only when triggered, a second trigger while it runs is refused",
           "[job_runner]") {
   fixture f;
   auto runner = f.make({spec("load", bulk_upsert_spec{})});
@@ -146,7 +146,7 @@ TEST_CASE("an on-demand job runs only when triggered; a second trigger while it 
   CHECK(message(unknown.error()) == "not_found: no job named 'nope'");
 }
 
-TEST_CASE("cancel stops a running run; cancelling a finished run or an idle job is a conflict",
+TEST_CASE("cancel stops a running run, cancelling a finished run or an idle job is a conflict",
           "[job_runner]") {
   fixture f;
   auto runner = f.make({spec("load", bulk_upsert_spec{})});
@@ -185,7 +185,7 @@ TEST_CASE("cancel stops a running run; cancelling a finished run or an idle job 
   CHECK(message(unknown_job.error()) == "not_found: no job named 'nope'");
 }
 
-TEST_CASE("continuous jobs start with the runner; kinds without a runner are listed, not run",
+TEST_CASE("continuous jobs start with the runner, kinds without a runner are listed, not run",
           "[job_runner]") {
   fixture f;
   kind_table kinds;

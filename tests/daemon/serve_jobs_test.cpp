@@ -97,7 +97,7 @@ struct serve_env {
 
 } // namespace
 
-TEST_CASE("serve: a bulk-upsert job triggered through the API runs to succeeded; the CLI verbs "
+TEST_CASE("serve: a bulk-upsert job triggered through the API runs to succeeded, the CLI verbs "
           "show it",
           "[daemon][serve_jobs]") {
   if (!have_binary())
@@ -241,7 +241,7 @@ TEST_CASE("serve: cancel drains a bulk run with its checkpoint, SIGTERM during a
   CHECK(env.stop() == 0);
 }
 
-TEST_CASE("serve: SIGHUP reloads the jobs directory; a broken one is refused as a whole",
+TEST_CASE("serve: SIGHUP reloads the jobs directory, a broken one is refused as a whole",
           "[daemon][serve_jobs]") {
   if (!have_binary())
     return;

@@ -151,7 +151,7 @@ TEST_CASE("job lock: released on destruction, on release() and through moves", "
   refusal(dir.path, "k");
 }
 
-TEST_CASE("job lock: held by another process; free once it exits or is killed",
+TEST_CASE("job lock: held by another process, free once it exits or is killed",
           "[jobs][job_lock]") {
   temp_dir dir;
   auto path = job_lock_path(dir.path, "feed");

@@ -120,7 +120,7 @@ TEST_CASE("cosmos lease store: creates the container and the leases once, lists 
   e.stop(b);
 }
 
-TEST_CASE("cosmos lease store: two instances racing for one lease, exactly one wins; the loser "
+TEST_CASE("cosmos lease store: two instances racing for one lease, exactly one wins, the loser "
           "cannot checkpoint",
           "[actors][lease][emulator]") {
   if (!test::have_bulkd_binary())
@@ -301,7 +301,7 @@ TEST_CASE("cosmos lease store: a missing lease container or one not partitioned 
   e.stop(wrong);
 }
 
-TEST_CASE("cosmos lease store: three instances balancing 8 ranges reach 3/3/2; two survivors "
+TEST_CASE("cosmos lease store: three instances balancing 8 ranges reach 3/3/2, two survivors "
           "own all 8 once the third one's leases expire",
           "[actors][lease][emulator]") {
   if (!test::have_bulkd_binary())

@@ -462,7 +462,7 @@ TEST_CASE("cosmos sink: bad document text is an error naming the batch, not a cr
   e.stop(sink);
 }
 
-TEST_CASE("cosmos sink: a missing target fails the batch; create_if_missing creates it",
+TEST_CASE("cosmos sink: a missing target fails the batch, create_if_missing creates it",
           "[cosmos_sink][emulator]") {
   if (!have_bulkd())
     return;

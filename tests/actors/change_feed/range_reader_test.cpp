@@ -501,7 +501,7 @@ TEST_CASE("range reader: every change of each range delivered once, in order, ch
   });
 }
 
-TEST_CASE("range reader: start_from now skips what was there and pins its position; beginning "
+TEST_CASE("range reader: start_from now skips what was there and pins its position, beginning "
           "reads it",
           "[actors][change_feed][emulator]") {
   if (!test::have_bulkd_binary())
@@ -581,7 +581,7 @@ TEST_CASE("range reader: start_from a time reads the changes written from that s
   });
 }
 
-TEST_CASE("range reader: a failed batch goes to the parent; skip checkpoints it and reads on",
+TEST_CASE("range reader: a failed batch goes to the parent, skip checkpoints it and reads on",
           "[actors][change_feed][emulator]") {
   if (!test::have_bulkd_binary())
     return;
@@ -654,7 +654,7 @@ TEST_CASE("range reader: a failed batch with the parent saying stop ends the rea
   });
 }
 
-TEST_CASE("range reader: throttles, 503s and resets are retried; still every change once",
+TEST_CASE("range reader: throttles, 503s and resets are retried, still every change once",
           "[actors][change_feed][emulator]") {
   if (!test::have_bulkd_binary())
     return;
@@ -686,7 +686,7 @@ TEST_CASE("range reader: throttles, 503s and resets are retried; still every cha
   });
 }
 
-TEST_CASE("range reader: a split is reported as gone with the continuation; the children read "
+TEST_CASE("range reader: a split is reported as gone with the continuation, the children read "
           "from it deliver the rest, nothing missing",
           "[actors][change_feed][emulator]") {
   if (!test::have_bulkd_binary())
@@ -1105,7 +1105,7 @@ TEST_CASE("range reader: an EPK sub-range is read with the range id and its boun
   CHECK(reqs[0].headers.value("x-ms-read-key-type") == "EffectivePartitionKeyRange");
 }
 
-TEST_CASE("range reader: 410/1007 (completing split) is reported as gone like 1002; other 410s "
+TEST_CASE("range reader: 410/1007 (completing split) is reported as gone like 1002, other 410s "
           "are retried",
           "[actors][change_feed]") {
   scripted_env e{[](const http_request&, int call) {

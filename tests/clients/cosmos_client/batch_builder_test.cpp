@@ -170,7 +170,7 @@ TEST_CASE("the byte budget closes a batch before it would be exceeded", "[cosmos
   check_bodies(packed, big);
 }
 
-TEST_CASE("an operation over the budget goes alone; one over the limit is refused",
+TEST_CASE("an operation over the budget goes alone, one over the limit is refused",
           "[cosmos][client][batch]") {
   batch_limits limits;
   limits.max_body_bytes = 1000;

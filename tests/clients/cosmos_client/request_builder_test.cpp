@@ -197,7 +197,7 @@ TEST_CASE("document requests: ids are encoded in the path, signed raw",
   CHECK(del.headers.value("x-ms-documentdb-partitionkey") == "[null]");
 }
 
-TEST_CASE("patch with a condition sends the object form; bad operations are refused",
+TEST_CASE("patch with a condition sends the object form, bad operations are refused",
           "[cosmos][client][request]") {
   auto builder = builder_for(captures::patch_item_request);
   partition_key p1{std::string{"p1"}};
@@ -268,7 +268,7 @@ TEST_CASE("change feed requests are the captured ones", "[cosmos][client][reques
   check(captures::cf_full_fidelity_request, all_versions);
 }
 
-TEST_CASE("change feed from a point in time; contradicting options are refused",
+TEST_CASE("change feed from a point in time, contradicting options are refused",
           "[cosmos][client][request]") {
   auto builder = builder_for(captures::cf_beginning_request);
   change_feed_options at;

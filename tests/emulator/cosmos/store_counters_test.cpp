@@ -121,7 +121,7 @@ TEST_CASE("store: a rolled-back transaction leaves no gap in the counters",
   CHECK(conflict->range_lsn == 2);
 }
 
-TEST_CASE("store: concurrent batches commit together; a failing one rolls back only itself",
+TEST_CASE("store: concurrent batches commit together, a failing one rolls back only itself",
           "[emulator][cosmos][store]") {
   temp_dir dir{"group"};
   auto s = store::open(dir.db());

@@ -292,7 +292,7 @@ struct simulation {
 
 } // namespace
 
-TEST_CASE("balancer simulation: 3 instances on 8 ranges converge to 3/3/2; survivors take all 8 "
+TEST_CASE("balancer simulation: 3 instances on 8 ranges converge to 3/3/2, survivors take all 8 "
           "after one stops",
           "[jobs][lease]") {
   for (unsigned seed = 1; seed <= 25; ++seed) {

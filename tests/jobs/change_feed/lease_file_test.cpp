@@ -105,7 +105,7 @@ TEST_CASE("lease file: bad input is an error that names the file and the problem
                                       ": leases[0]: lease: \"LeaseToken\" is missing");
 }
 
-TEST_CASE("lease update: renew, checkpoint and release need ownership; acquire takes any",
+TEST_CASE("lease update: renew, checkpoint and release need ownership, acquire takes any",
           "[jobs][lease]") {
   auto now = utc_time{1'800'000'100'000ms};
   auto mine = make("3", "a");

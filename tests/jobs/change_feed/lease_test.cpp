@@ -162,7 +162,7 @@ TEST_CASE("lease: bad input names the field", "[jobs][lease][bad_input]") {
         "parse_error: lease: \"_etag\" must be a string or null, not number");
 }
 
-TEST_CASE("lease: expiry follows timestamp + expiration < now; free counts as expired",
+TEST_CASE("lease: expiry follows timestamp + expiration < now, free counts as expired",
           "[jobs][lease]") {
   auto l = sample();
   CHECK_FALSE(l.expired(l.timestamp + 60s, 60s));

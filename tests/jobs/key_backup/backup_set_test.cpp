@@ -357,7 +357,7 @@ TEST_CASE("a key file swapped for another key's fails authentication", "[key_bac
   CHECK(has_problem(report, "key k2: k2.kvbackup.enc: authentication failed"));
 }
 
-TEST_CASE("failed keys make verify fail; stray files are notes", "[key_backup]") {
+TEST_CASE("failed keys make verify fail, stray files are notes", "[key_backup]") {
   test::temp_dir tmp;
   backup_set_writer::options opts{tmp.path, vault_url, std::nullopt,
                                   test::at("2026-11-21T15:04:05Z")};
