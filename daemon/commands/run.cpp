@@ -17,6 +17,7 @@
 #include "daemon/admin_server.hpp"
 #include "daemon/bulk_metrics.hpp"
 #include "daemon/commands/options.hpp"
+#include "daemon/dev_emulator.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/feed_metrics.hpp"
 #include "daemon/log.hpp"
@@ -305,14 +306,18 @@ std::string key_backup_json(const key_backup_result& r) {
 } // namespace
 
 int run_run(const run_options& opts) {
-  if (opts.dev)
-    return not_implemented("run --dev", "the embedded emulator for `run` comes with the "
-                                        "daemon-operation work; start `bulkd emulator` and point "
-                                        "an account of --config at it meanwhile");
-  auto config = load_daemon_config(opts.config);
+  auto config = load_daemon_config(opts.dev ? dev_config_path(opts.config) : opts.config);
   print_diagnostics(config.diags);
   if (!config.ok())
     return exit_code::bad_input;
+  // Declared first, so it stops after everything that uses it.
+  std::unique_ptr<dev_emulator> emulator;
+  if (opts.dev) {
+    block_shutdown_signals(); // before the emulator's threads exist: they inherit the mask
+    emulator = start_dev_emulator("run", *config.value, opts.config == default_config_path);
+    if (!emulator)
+      return exit_code::unavailable;
+  }
   std::optional<duration> linger;
   if (!opts.metrics_linger.empty()) {
     auto parsed = parse_duration(opts.metrics_linger);

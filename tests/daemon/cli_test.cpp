@@ -2,8 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -46,14 +50,65 @@ TEST_CASE("version prints the project version") {
   CHECK(out == std::string{"bulkd "} + BULKD_VERSION + "\n");
 }
 
-TEST_CASE("subcommands that are not built yet say so and exit 3") {
+TEST_CASE("run --dev and serve --dev start the embedded emulator where the profile points; a "
+          "taken port is named and exits 4") {
+  char tmpl[] = "/tmp/bulkd-dev-XXXXXX";
+  std::filesystem::path dir = ::mkdtemp(tmpl);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::listen(fd, 1) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  auto taken = std::to_string(ntohs(addr.sin_port));
+  auto write_profile = [&](const std::string& port) {
+    std::ofstream{dir / "bulkd.yaml"}
+        << "state_dir: state\njobs_dir: jobs.d\nlog: { level: warn }\n"
+        << "admin: { listen: \"127.0.0.1:0\" }\n"
+        << "accounts:\n  dev:\n    endpoint: \"http://127.0.0.1:" << port << "\"\n"
+        << "    key: "
+           "\"C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy6"
+           "7XIw/Jw==\"\n";
+  };
+  std::filesystem::create_directories(dir / "jobs.d");
+  write_profile(taken);
   for (std::vector<std::string> args :
        {std::vector<std::string>{"run", "--dev", "x.yaml"}, {"serve", "--dev"}}) {
     INFO(args[0]);
+    args.push_back("--config");
+    args.push_back((dir / "bulkd.yaml").string());
     auto [rc, out] = bulkd_cli(args);
-    CHECK(rc == 3);
-    CHECK(out.find("not implemented yet") != std::string::npos);
+    INFO(out);
+    CHECK(rc == 4);
+    CHECK(out.find("cannot start the embedded emulator on 127.0.0.1:" + taken) !=
+          std::string::npos);
   }
+  ::close(fd);
+
+  // A free port (the config refuses port 0): a one-shot bulk load into the embedded emulator.
+  fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  write_profile(std::to_string(ntohs(addr.sin_port)));
+  std::ofstream{dir / "docs.jsonl"} << R"({"id":"a","pk":"1"})"
+                                       "\n"
+                                       R"({"id":"b","pk":"2"})"
+                                       "\n";
+  std::ofstream{dir / "load.yaml"}
+      << "name: load\nkind: bulk-upsert\nsource: { path: " << (dir / "docs.jsonl").string()
+      << ", format: jsonl }\ntarget: { account: dev, database: shop, container: items, "
+         "create_if_missing: { partition_key: /pk } }\n";
+  auto [rc, out] = bulkd_cli(
+      {"run", "--dev", "--config", (dir / "bulkd.yaml").string(), (dir / "load.yaml").string()});
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("embedded emulator (development only, data in memory) at http://127.0.0.1:") !=
+        std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("validate of a daemon config also checks the jobs it would load") {
