@@ -50,7 +50,7 @@ TEST_CASE("version prints the project version") {
   CHECK(out == std::string{"bulkd "} + BULKD_VERSION + "\n");
 }
 
-TEST_CASE("run --dev and serve --dev start the embedded emulator where the profile points; a "
+TEST_CASE("run --dev and serve --dev start the embedded emulator where the profile points, a "
           "taken port is named and exits 4") {
   char tmpl[] = "/tmp/bulkd-dev-XXXXXX";
   std::filesystem::path dir = ::mkdtemp(tmpl);

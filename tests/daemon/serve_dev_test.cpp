@@ -298,7 +298,7 @@ TEST_CASE("serve --dev: bulk load and key backup through the API, a feed added b
   CHECK(has_all(sink_ids(dir.path / "out/feed.jsonl"), total));
 }
 
-TEST_CASE("serve: SIGTERM during a bulk load and a feed exits 0; after a restart the load ends "
+TEST_CASE("serve: SIGTERM during a bulk load and a feed exits 0, after a restart the load ends "
           "with the exact count and the feed continues where it stopped",
           "[daemon][serve_dev]") {
   if (!have_binary())
