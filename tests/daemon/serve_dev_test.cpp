@@ -232,7 +232,8 @@ void create_key(int port, const std::string& name, const std::string& kty) {
 } // namespace
 
 TEST_CASE("serve --dev: bulk load and key backup through the API, a feed added by SIGHUP "
-          "delivers every document, STATUS= shows docs/s and lag, SIGTERM exits 0",
+          "delivers every document, a changed job is taken by SIGHUP, STATUS= shows docs/s and "
+          "lag, SIGTERM exits 0",
           "[daemon][serve_dev]") {
   if (!have_binary())
     return;
@@ -292,6 +293,20 @@ TEST_CASE("serve --dev: bulk load and key backup through the API, a feed added b
             return all;
           }());
   CHECK(moving);
+
+  // A changed job (only keys named s*) is taken by SIGHUP; the feed is not touched.
+  write_file(dir.path / "jobs.d/backup.yaml",
+             "name: backup\nkind: key-backup\nvault: dev\nkeys: { include: [\"s*\"] }\n"
+             "destination: { path: " +
+                 (dir.path / "backups").string() + " }\n");
+  auto feed_run = feed["current"]["id"];
+  serve.proc->signal(SIGHUP);
+  CHECK_THAT(serve.await("READY=1"), Catch::Contains("0 added, 0 removed, 1 changed"));
+  auto narrowed = serve.wait_run(serve.trigger("backup"));
+  INFO(narrowed.dump());
+  CHECK(narrowed["state"] == "succeeded");
+  CHECK(narrowed["counts"]["backed_up"] == 1);
+  CHECK(serve.job("feed")["current"]["id"] == feed_run);
 
   CHECK(serve.stop() == 0);
   CHECK_THAT(serve.await("STOPPING=1"), Catch::Contains("STOPPING=1"));
