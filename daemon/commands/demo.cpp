@@ -1,12 +1,13 @@
 // `bulkd demo`: shows on one machine what bulkd does so far: the example job specs load and
-// validate, their schedules are computed; `bulkd emulator` starts (in memory, 4 ranges), the
+// validate, their schedules are computed; the emulator starts inside the demo's process (in
+// memory, 4 ranges) and the jobs run as child processes against its port; the
 // example bulk-upsert job loads generated products into it with `bulkd run`, the example
 // change-feed job delivers every one of them to its jsonl sink (`bulkd run --until-caught-up`);
 // sample keys are created in its Key Vault over the REST API (with the dev credential, as any
 // client would) and the example key-backup job backs them up, encrypted, with `bulkd run`, then
 // `bulkd keys verify` checks the set; and the daemon starts, serves its admin API and stops cleanly
-// on SIGTERM. The emulator and the job runs are child processes of the demo, exactly as a user
-// would start them.
+// on SIGTERM. The job runs and the daemon are child processes of the demo, started exactly as a
+// user would start them.
 
 #include "actors/http_transport.hpp"
 #include "actors/key_backup/vault_credential.hpp"
@@ -14,6 +15,7 @@
 #include "clients/http_request.hpp"
 #include "clients/identity/credential.hpp"
 #include "daemon/commands/options.hpp"
+#include "daemon/dev_emulator.hpp"
 #include "daemon/exit_code.hpp"
 #include "jobs/daemon_config.hpp"
 #include "jobs/enum_names.hpp"
@@ -109,27 +111,12 @@ std::string read_text(const std::string& path) {
 }
 
 /// Products for the example bulk-upsert job: `count` documents over 12 categories.
-void write_products(const std::filesystem::path& file, int count) {
+void write_products(const std::filesystem::path& file, int count, int first = 0) {
   std::filesystem::create_directories(file.parent_path());
   std::ofstream out{file};
-  for (int i = 1; i <= count; ++i)
+  for (int i = first + 1; i <= first + count; ++i)
     out << R"({"id":"p-)" << i << R"(","category":"cat-)" << (i % 12) << R"(","name":"Product )"
         << i << R"(","price":)" << (i % 997) + 0.99 << R"(,"stock":)" << (i * 7) % 100 << "}\n";
-}
-
-/// The emulator's endpoint from its start banner ("  endpoint:   http://127.0.0.1:PORT/").
-std::string wait_for_endpoint(pid_t pid, const std::string& log_path) {
-  static const std::regex endpoint{R"(endpoint:\s+(http://127\.0\.0\.1:\d+)/)"};
-  for (int i = 0; i < 200; ++i) {
-    std::smatch m;
-    auto text = read_text(log_path);
-    if (std::regex_search(text, m, endpoint))
-      return m[1];
-    if (::waitpid(pid, nullptr, WNOHANG) == pid)
-      return {};
-    std::this_thread::sleep_for(50ms);
-  }
-  return {};
 }
 
 /// The demo's sample keys: mixed types, some with several versions, some tagged.
@@ -364,6 +351,56 @@ void run_key_backup_steps(const demo_options& opts, const daemon_config& config,
 
 } // namespace
 
+/// Through the daemon's admin API: a load of 5,000 more products triggered with POST
+/// /v1/jobs/load-products/run, watched until it succeeded, and the continuous change feed's live
+/// count of delivered changes.
+void serve_job_steps(httplib::Client& client, const std::filesystem::path& work,
+                     std::vector<step_result>& steps) {
+  constexpr int more = 5'000;
+  write_products(work / "state" / "in" / "products-2.jsonl", more, 20'000);
+  auto job = [&](const std::string& name) {
+    auto res = client.Get(("/v1/jobs/" + name).c_str());
+    return res && res->status == 200 ? nlohmann::json::parse(res->body, nullptr, false)
+                                     : nlohmann::json{};
+  };
+  auto started = std::chrono::steady_clock::now();
+  auto trigger = client.Post("/v1/jobs/load-products/run", "", "application/json");
+  std::string state = trigger ? "HTTP " + std::to_string(trigger->status) : "no answer";
+  nlohmann::json run;
+  for (int i = 0; i < 600 && trigger && trigger->status == 202; ++i) {
+    auto j = job("load-products");
+    if (j.is_object() && j["current"].is_null() && j["last_runs"].is_array() &&
+        !j["last_runs"].empty()) {
+      run = j["last_runs"][0];
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  bool loaded = run.is_object() && run.value("state", "") == "succeeded" &&
+                run["counts"].value("written", 0) == more;
+  if (run.is_object())
+    state = run.value("state", "?") + ", " + std::to_string(run["counts"].value("written", 0)) +
+            " written";
+  steps.push_back({"serve: POST /v1/jobs/load-products/run", loaded, state});
+  uint64_t delivered = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto j = job("products-feed");
+    if (j.is_object() && j["current"].is_object())
+      delivered = j["current"]["counts"].value("delivered", uint64_t{0});
+    if (delivered >= static_cast<uint64_t>(more))
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "%llu of %d new changes delivered by the running feed (%.1f s "
+                "after the trigger)",
+                static_cast<unsigned long long>(delivered), more, secs);
+  steps.push_back(
+      {"serve: products-feed (continuous)", delivered >= static_cast<uint64_t>(more), text});
+}
+
 int run_demo(const demo_options& given) {
   namespace fs = std::filesystem;
   // Installed from the .deb, the build tree's examples are gone; the package ships them here.
@@ -407,14 +444,18 @@ int run_demo(const demo_options& given) {
   // 2. The emulator starts and the example bulk-upsert job loads generated products into it.
   auto work = fs::temp_directory_path() / ("bulkd-demo-" + std::to_string(::getpid()));
   fs::create_directories(work);
-  auto emulator_log = (work / "emulator.log").string();
-  std::printf("Starting `bulkd emulator --in-memory --port 0 --ranges 4` ...\n");
+  std::printf(
+      "Starting the emulator inside this process (in memory, 4 ranges per container) ...\n");
   std::fflush(stdout);
-  pid_t emulator =
-      spawn_bulkd({"emulator", "--in-memory", "--port", "0", "--ranges", "4"}, emulator_log);
-  auto endpoint = wait_for_endpoint(emulator, emulator_log);
-  steps.push_back({"emulator up (Cosmos DB + Key Vault, 4 ranges)", !endpoint.empty(),
-                   endpoint.empty() ? "no endpoint, see " + emulator_log : endpoint});
+  std::unique_ptr<dev_emulator> emulator;
+  std::string endpoint;
+  auto started = dev_emulator::start({.bind = "127.0.0.1", .port = 0, .data_dir = {}, .ranges = 4});
+  if (started) {
+    emulator = std::move(*started);
+    endpoint = emulator->url();
+  }
+  steps.push_back({"emulator up in-process (Cosmos DB + Key Vault, 4 ranges)", !endpoint.empty(),
+                   started ? endpoint : render(started.error())});
   auto load_job = fs::path{opts.examples_dir} / "dev" / "jobs.d" / "load-products.yaml";
   if (!endpoint.empty()) {
     constexpr int products = 20'000;
@@ -465,14 +506,21 @@ int run_demo(const demo_options& given) {
     run_feed_steps(opts, work, run_config, products, steps);
     run_key_backup_steps(opts, *config.value, *jobs.value, endpoint, work, run_config, steps);
   }
-  ::kill(emulator, SIGTERM);
-  wait_exit(emulator, 10s);
   std::printf("\n");
 
-  // 3. The daemon starts, answers its admin API and stops on SIGTERM with exit code 0.
+  // 3. The daemon starts with the example jobs against the emulator, answers its admin API, runs
+  // a triggered load whose documents the (continuous) change feed delivers, and stops on SIGTERM
+  // with exit code 0.
+  std::string serve_config = config_path;
+  if (!endpoint.empty()) {
+    serve_config = (work / "serve.yaml").string();
+    std::ofstream out{serve_config};
+    out << read_text((work / "bulkd.yaml").string())
+        << "jobs_dir: " << (fs::path{opts.examples_dir} / "dev" / "jobs.d").string() << "\n";
+  }
   auto port = pick_free_port();
   auto listen = "127.0.0.1:" + std::to_string(port);
-  std::printf("Starting `bulkd serve --config %s --admin-listen %s` ...\n", config_path.c_str(),
+  std::printf("Starting `bulkd serve --config %s --admin-listen %s` ...\n", serve_config.c_str(),
               listen.c_str());
   std::fflush(stdout);
   auto log_path =
@@ -485,7 +533,7 @@ int run_demo(const demo_options& given) {
       ::dup2(fd, STDOUT_FILENO);
       ::dup2(fd, STDERR_FILENO);
     }
-    ::execl("/proc/self/exe", "bulkd", "serve", "--config", config_path.c_str(), "--admin-listen",
+    ::execl("/proc/self/exe", "bulkd", "serve", "--config", serve_config.c_str(), "--admin-listen",
             listen.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
@@ -508,6 +556,8 @@ int run_demo(const demo_options& given) {
       ++families;
   steps.push_back({"GET /metrics (Prometheus text)", metrics && metrics->status == 200,
                    std::to_string(families) + " metric families"});
+  if (!endpoint.empty())
+    serve_job_steps(client, work, steps);
   auto stop_started = std::chrono::steady_clock::now();
   ::kill(pid, SIGTERM);
   int rc = wait_exit(pid, 10s);
@@ -518,16 +568,17 @@ int run_demo(const demo_options& given) {
       {"SIGTERM: ordered shutdown", rc == 0,
        "exit code " + std::to_string(rc) + " after " + std::to_string(stop_ms) + " ms"});
 
+  if (emulator)
+    emulator->stop();
+
   std::printf("\nSummary\n");
   bool all_ok = true;
   for (auto& s : steps) {
     all_ok = all_ok && s.ok;
     std::printf("  [%s] %-40s %s\n", s.ok ? " ok " : "FAIL", s.what.c_str(), s.detail.c_str());
   }
-  std::printf("\nThe daemon's log: %s\nThe emulator's and the run's logs: %s\n", log_path.c_str(),
+  std::printf("\nThe daemon's log: %s\nThe runs' logs, reports and state: %s\n", log_path.c_str(),
               work.c_str());
-  std::printf("\nNot in this demo yet: jobs run by `bulkd serve`.\n"
-              "See README.md, \"Status\".\n");
   return all_ok ? exit_code::ok : exit_code::failed;
 }
 
