@@ -128,8 +128,8 @@ TEST_CASE("validate of a daemon config also checks the jobs it would load") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("demo runs the emulator with the example bulk load and key backup and the daemon end "
-          "to end") {
+TEST_CASE("demo runs the emulator with the example bulk load, change feed and key backup, and the "
+          "daemon running them end to end") {
   auto [rc, out] = bulkd_cli({"demo"});
   INFO(out);
   CHECK(rc == 0);
@@ -149,4 +149,12 @@ TEST_CASE("demo runs the emulator with the example bulk load and key backup and 
   CHECK(out.find("load-products") != std::string::npos);
   CHECK(out.find("backup-keys") != std::string::npos);
   CHECK(out.find("not create sample keys") == std::string::npos);
+  CHECK(out.find("[ ok ] emulator up in-process") != std::string::npos);
+  CHECK(out.find("[ ok ] change-feed products-feed (bulkd run)    20000 changes to ") !=
+        std::string::npos);
+  CHECK(out.find("caught up on 4 ranges") != std::string::npos);
+  CHECK(out.find("[ ok ] serve: POST /v1/jobs/load-products/run   succeeded, 5000 written") !=
+        std::string::npos);
+  CHECK(out.find("[ ok ] serve: products-feed (continuous)        5000 of 5000 new changes") !=
+        std::string::npos);
 }
