@@ -5,10 +5,9 @@
 #include "actors/change_feed/change_feed_job_actor.hpp"
 #include "actors/key_backup/run_key_backup.hpp"
 #include "clients/error.hpp"
-#include "jobs/bulk_upsert/bulk_checkpoint.hpp"
+#include "daemon/job_configs.hpp"
 #include "jobs/bulk_upsert/bulk_report.hpp"
 #include "jobs/change_feed/feed_report.hpp"
-#include "jobs/change_feed/lease_file.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -16,7 +15,6 @@
 
 #include <future>
 #include <memory>
-#include <unistd.h>
 
 namespace bulkd {
 
@@ -42,24 +40,11 @@ std::string bulk_counts_json(const bulk_report& r) {
 
 run_result execute_bulk_upsert(const run_env& env, const job_spec& job,
                                const run_started_fn& on_started) {
-  auto spec = std::get<bulk_upsert_spec>(job.body);
-  auto account = env.config.accounts.find(spec.target.account);
-  if (account == env.config.accounts.end())
-    return {.ok = false,
-            .error = "account '" + spec.target.account + "' is not defined in the config",
-            .counts = "{}"};
-  spec.source.path = env.config.resolve_job_path(spec.source.path);
-  bulk_job_config jc;
-  jc.name = job.name;
-  jc.account = account->second;
-  jc.checkpoint_file =
-      bulk_checkpoint_path(env.config.resolve_path(env.config.state_dir), job.name);
-  jc.dead_letter_file = env.config.resolve_job_path(
-      spec.dead_letter.path.empty() ? "dead-letter/" + job.name + ".jsonl" : spec.dead_letter.path);
-  jc.spec = std::move(spec);
+  auto made = make_bulk_job_config(env.config, job);
+  if (!made)
+    return {.ok = false, .error = render(made.error()), .counts = "{}"};
+  auto jc = std::move(*made);
   jc.pool = env.pool;
-  jc.drain_timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(env.config.shutdown_timeout);
   auto done = std::make_shared<std::promise<bulk_report>>();
   auto future = done->get_future();
   jc.on_done = [done](const bulk_report& r) { done->set_value(r); };
@@ -122,53 +107,12 @@ std::string feed_counts_json(const feed_report& r) {
   return dump(j);
 }
 
-std::string feed_instance(const change_feed_spec& spec) {
-  if (!spec.leases.instance_name.empty())
-    return spec.leases.instance_name;
-  char host[256] = {};
-  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
-    return "bulkd";
-  return host;
-}
-
 run_result execute_change_feed(const run_env& env, const job_spec& job,
                                const run_started_fn& on_started) {
-  auto spec = std::get<change_feed_spec>(job.body);
-  auto account = [&](const std::string& name, const char* what) -> caf::expected<account_config> {
-    auto it = env.config.accounts.find(name);
-    if (it == env.config.accounts.end())
-      return make_error(ec::invalid_argument,
-                        std::string{what} + " account '" + name + "' is not defined in the config");
-    return it->second;
-  };
-  auto fail = [](const caf::error& err) {
-    return run_result{.ok = false, .error = render(err), .counts = "{}"};
-  };
-  change_feed_job_config jc;
-  auto source = account(spec.source.account, "source");
-  if (!source)
-    return fail(source.error());
-  jc.account = std::move(*source);
-  if (spec.leases.store == lease_store_kind::cosmos) {
-    auto leases = account(spec.leases.container.account, "lease");
-    if (!leases)
-      return fail(leases.error());
-    jc.lease_account = std::move(*leases);
-  }
-  if (auto* cosmos = std::get_if<cosmos_sink>(&spec.sink)) {
-    auto sink = account(cosmos->target.account, "sink");
-    if (!sink)
-      return fail(sink.error());
-    jc.sink_account = std::move(*sink);
-  }
-  if (auto* jsonl = std::get_if<jsonl_sink>(&spec.sink))
-    jsonl->path = env.config.resolve_job_path(jsonl->path);
-  jc.name = job.name;
-  jc.lease_file = lease_file_path(env.config.resolve_path(env.config.state_dir), job.name).string();
-  jc.dead_letter_file = env.config.resolve_job_path(
-      spec.dead_letter.path.empty() ? "dead-letter/" + job.name + ".jsonl" : spec.dead_letter.path);
-  jc.instance = feed_instance(spec);
-  jc.spec = std::move(spec);
+  auto made = make_change_feed_job_config(env.config, job);
+  if (!made)
+    return run_result{.ok = false, .error = render(made.error()), .counts = "{}"};
+  auto jc = std::move(*made);
   jc.pool = env.pool;
   auto done = std::make_shared<std::promise<feed_report>>();
   auto future = done->get_future();

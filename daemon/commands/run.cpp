@@ -20,13 +20,12 @@
 #include "daemon/dev_emulator.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/feed_metrics.hpp"
+#include "daemon/job_configs.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics_process.hpp"
 #include "daemon/metrics_registry.hpp"
 #include "daemon/signal_thread.hpp"
-#include "jobs/bulk_upsert/bulk_checkpoint.hpp"
 #include "jobs/bulk_upsert/bulk_report.hpp"
-#include "jobs/change_feed/lease_file.hpp"
 #include "jobs/duration.hpp"
 #include "jobs/enum_names.hpp"
 #include "jobs/job_lock.hpp"
@@ -108,17 +107,16 @@ std::variant<std::unique_ptr<run_metrics>, int> start_metrics(const run_options&
 bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
                      const daemon_config& config, const job_spec& job, current_job& current,
                      bool tty, metrics::registry* registry) {
-  auto spec = std::get<bulk_upsert_spec>(job.body);
-  spec.source.path = config.resolve_job_path(spec.source.path);
-  bulk_job_config jc;
-  jc.name = job.name;
-  jc.account = config.accounts.at(spec.target.account);
-  jc.checkpoint_file = bulk_checkpoint_path(config.resolve_path(config.state_dir), job.name);
-  jc.dead_letter_file = config.resolve_job_path(
-      spec.dead_letter.path.empty() ? "dead-letter/" + job.name + ".jsonl" : spec.dead_letter.path);
-  jc.spec = std::move(spec);
+  auto made = make_bulk_job_config(config, job);
+  if (!made) {
+    bulk_report r;
+    r.job = job.name;
+    r.ok = false;
+    r.error = render(made.error());
+    return r;
+  }
+  auto jc = std::move(*made);
   jc.pool = pool;
-  jc.drain_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout);
   auto done = std::make_shared<std::promise<bulk_report>>();
   auto result = done->get_future();
   jc.on_done = [done](const bulk_report& r) { done->set_value(r); };
@@ -172,34 +170,18 @@ bulk_report run_bulk(caf::actor_system& sys, const http_pool_actor& pool,
   return report;
 }
 
-/// The instance name a change-feed job writes into its leases: the spec's, else the host name.
-std::string feed_instance(const change_feed_spec& spec) {
-  if (!spec.leases.instance_name.empty())
-    return spec.leases.instance_name;
-  char host[256] = {};
-  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
-    return "bulkd";
-  return host;
-}
-
 feed_report run_feed(caf::actor_system& sys, const http_pool_actor& pool,
                      const daemon_config& config, const job_spec& job, current_job& current,
                      bool tty, bool until_caught_up, metrics::registry* registry) {
-  auto spec = std::get<change_feed_spec>(job.body);
-  if (auto* jsonl = std::get_if<jsonl_sink>(&spec.sink))
-    jsonl->path = config.resolve_job_path(jsonl->path);
-  change_feed_job_config jc;
-  jc.name = job.name;
-  jc.account = config.accounts.at(spec.source.account);
-  if (spec.leases.store == lease_store_kind::cosmos)
-    jc.lease_account = config.accounts.at(spec.leases.container.account);
-  if (auto* cosmos = std::get_if<cosmos_sink>(&spec.sink))
-    jc.sink_account = config.accounts.at(cosmos->target.account);
-  jc.lease_file = lease_file_path(config.resolve_path(config.state_dir), job.name).string();
-  jc.dead_letter_file = config.resolve_job_path(
-      spec.dead_letter.path.empty() ? "dead-letter/" + job.name + ".jsonl" : spec.dead_letter.path);
-  jc.instance = feed_instance(spec);
-  jc.spec = std::move(spec);
+  auto made = make_change_feed_job_config(config, job);
+  if (!made) {
+    feed_report r;
+    r.job = job.name;
+    r.ok = false;
+    r.error = render(made.error());
+    return r;
+  }
+  auto jc = std::move(*made);
   jc.pool = pool;
   jc.until_caught_up = until_caught_up;
   auto done = std::make_shared<std::promise<feed_report>>();
