@@ -49,6 +49,7 @@ trap cleanup EXIT INT TERM
 args=(emulator --in-memory --tls --port 0)
 [ -n "$faults" ] && args+=(--faults "$faults")
 [ -n "$clients" ] && args+=(--clients "$clients")
+: >"$work/emulator.out" # exists before it is read: the background job opens it on its own time
 "$bulkd" "${args[@]}" >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 

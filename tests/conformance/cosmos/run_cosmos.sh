@@ -43,6 +43,9 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# The files exist before the loop below reads them: the background job opens them on its own time.
+: >"$work/out"
+: >"$work/err"
 "$bulkd" emulator --in-memory --tls --port 0 "$@" >"$work/out" 2>"$work/err" &
 pid=$!
 url= cert=
