@@ -85,33 +85,42 @@ void fetch(token_cache_impl self, const std::pair<std::string, std::string>& key
 
 } // namespace
 
+namespace {
+
+// The configuration is a spawn argument rather than a lambda capture: CAF 0.17 dereferences a
+// null argument tuple for actors spawned without arguments (UBSan: reference binding to null
+// pointer in caf/detail/init_fun_factory.hpp).
+token_cache_actor::behavior_type token_cache_behavior(token_cache_impl self,
+                                                      token_cache_config config) {
+  install_exception_handler(self);
+  self->state.config = std::move(config);
+  return {
+      [=](token_atom, const std::string& scope, const std::string& tenant,
+          bool force) -> caf::result<identity::token> {
+        if (!self->state.config.credential)
+          return make_error(ec::invalid_argument, "token cache without a credential");
+        auto key = std::make_pair(scope, tenant);
+        auto& entry = self->state.entries[key];
+        auto now = now_of(self->state.config);
+        if (force && entry.cached) {
+          entry.cached.reset();
+        } else if (entry.cached && !entry.cached->expired(now)) {
+          if (entry.cached->needs_refresh(now))
+            fetch(self, key);
+          return *entry.cached;
+        }
+        auto rp = self->make_response_promise<identity::token>();
+        self->state.entries[key].waiting.push_back(rp);
+        fetch(self, key);
+        return rp;
+      },
+  };
+}
+
+} // namespace
+
 token_cache_actor spawn_token_cache(caf::actor_system& sys, token_cache_config config) {
-  return sys.spawn([config = std::move(config)](
-                       token_cache_impl self) mutable -> token_cache_actor::behavior_type {
-    install_exception_handler(self);
-    self->state.config = std::move(config);
-    return {
-        [=](token_atom, const std::string& scope, const std::string& tenant,
-            bool force) -> caf::result<identity::token> {
-          if (!self->state.config.credential)
-            return make_error(ec::invalid_argument, "token cache without a credential");
-          auto key = std::make_pair(scope, tenant);
-          auto& entry = self->state.entries[key];
-          auto now = now_of(self->state.config);
-          if (force && entry.cached) {
-            entry.cached.reset();
-          } else if (entry.cached && !entry.cached->expired(now)) {
-            if (entry.cached->needs_refresh(now))
-              fetch(self, key);
-            return *entry.cached;
-          }
-          auto rp = self->make_response_promise<identity::token>();
-          self->state.entries[key].waiting.push_back(rp);
-          fetch(self, key);
-          return rp;
-        },
-    };
-  });
+  return sys.spawn(token_cache_behavior, std::move(config));
 }
 
 } // namespace bulkd
