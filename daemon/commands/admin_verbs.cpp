@@ -6,6 +6,7 @@
 #include "daemon/admin_server.hpp"
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/text_table.hpp"
 #include "jobs/spec_loader.hpp"
 
 #include <httplib.h>
@@ -47,28 +48,6 @@ std::string cell(const json& v) {
     return buf;
   }
   return v.dump();
-}
-
-void print_table(const std::vector<std::string>& head,
-                 const std::vector<std::vector<std::string>>& rows, const char* indent = "") {
-  std::vector<size_t> width(head.size());
-  for (size_t i = 0; i < head.size(); ++i)
-    width[i] = head[i].size();
-  for (auto& r : rows)
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i)
-      width[i] = std::max(width[i], r[i].size());
-  auto line = [&](const std::vector<std::string>& r) {
-    std::string out = indent;
-    for (size_t i = 0; i < r.size(); ++i) {
-      out += r[i];
-      if (i + 1 < r.size())
-        out += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::printf("%s\n", out.c_str());
-  };
-  line(head);
-  for (auto& r : rows)
-    line(r);
 }
 
 std::string last_run_cell(const json& last) {

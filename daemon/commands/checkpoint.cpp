@@ -18,6 +18,7 @@
 #include "daemon/commands/options.hpp"
 #include "daemon/cosmos_leases.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/text_table.hpp"
 #include "jobs/bulk_upsert/bulk_checkpoint.hpp"
 #include "jobs/change_feed/lease_file.hpp"
 #include "jobs/change_feed/lease_update.hpp"
@@ -56,28 +57,6 @@ struct job_context {
 
 void fail(const checkpoint_options& opts, const std::string& message) {
   std::fprintf(stderr, "bulkd checkpoint %s: %s\n", opts.action.c_str(), message.c_str());
-}
-
-// Left-aligned columns separated by two spaces; the last column is not padded.
-void print_table(const row& header, const std::vector<row>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t i = 0; i < header.size(); ++i)
-    width[i] = header[i].size();
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i)
-      width[i] = std::max(width[i], r[i].size());
-  auto print = [&](const row& r) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size())
-        line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  };
-  print(header);
-  for (const auto& r : rows)
-    print(r);
 }
 
 std::string or_dash(const std::string& s) {

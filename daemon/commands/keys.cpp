@@ -5,6 +5,7 @@
 #include "daemon/commands/options.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/log.hpp"
+#include "daemon/text_table.hpp"
 #include "jobs/error_text.hpp"
 #include "jobs/key_backup/backup_set_reader.hpp"
 #include "jobs/spec_loader.hpp"
@@ -31,28 +32,6 @@ namespace {
 using namespace key_backup;
 
 using row = std::vector<std::string>;
-
-// Left-aligned columns separated by two spaces; the last column is not padded.
-void print_table(const row& header, const std::vector<row>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t i = 0; i < header.size(); ++i)
-    width[i] = header[i].size();
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i)
-      width[i] = std::max(width[i], r[i].size());
-  auto print = [&](const row& r) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size())
-        line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  };
-  print(header);
-  for (const auto& r : rows)
-    print(r);
-}
 
 void print_set_header(const std::string& dir, const backup_manifest& m) {
   std::printf("set:        %s\n", dir.c_str());
