@@ -3,7 +3,9 @@
 // The file lease store: every lease of one job in one JSON file (<state_dir>/leases/<job>.json,
 // see jobs/change_feed/lease_file.hpp), for a single instance. Each change is written atomically
 // (temp file, fsync, rename) before it is answered, so a restart reads back exactly what was
-// acknowledged. Concurrency tokens are a counter kept in the file. It runs detached (fsync
+// acknowledged. Group commit: the changes of all requests waiting in the mailbox (checkpoints of
+// several ranges) go into one write, then all of them are answered; a failed write fails them
+// all and none of them stays. Concurrency tokens are a counter kept in the file. It runs detached (fsync
 // blocks). A file that cannot be read or parsed fails every request with an error naming it;
 // it is never replaced by an empty set of leases.
 

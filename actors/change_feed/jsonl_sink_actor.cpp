@@ -20,8 +20,10 @@ namespace bulkd {
 namespace {
 
 using jsonl_retry_atom = caf::atom_constant<caf::atom("jsonl_rtry")>;
+using jsonl_sync_atom = caf::atom_constant<caf::atom("jsonl_sync")>;
 
-using jsonl_sink_impl = feed_sink_actor::extend<caf::reacts_to<jsonl_retry_atom, uint64_t>>;
+using jsonl_sink_impl = feed_sink_actor::extend<caf::reacts_to<jsonl_retry_atom, uint64_t>,
+                                                caf::reacts_to<jsonl_sync_atom>>;
 
 struct pending_batch {
   change_batch batch;
@@ -34,6 +36,10 @@ struct jsonl_sink_state {
   std::optional<jsonl_sink_file> file;
   std::map<uint64_t, pending_batch> waiting; // batches between two attempts
   uint64_t next_id = 0;
+  // Group commit: batches written but not yet fsynced, acknowledged by the next sync. The sync
+  // is a message to self, so it comes after every batch already waiting in the mailbox.
+  std::vector<pending_batch> unsynced;
+  bool sync_sent = false;
 
   static inline const char* name = "jsonl_sink";
 };
@@ -52,7 +58,7 @@ caf::error write(jsonl_sink_state& st, const change_batch& batch) {
     st.file.emplace(std::move(*f));
   }
   auto rotated = st.file->rotated().size();
-  auto err = st.file->append(batch);
+  auto err = st.file->write(batch);
   if (st.file->rotated().size() > rotated)
     spdlog::info("jsonl sink: rotated {} to {}", st.cfg.spec.path,
                  st.file->rotated().back().string());
@@ -72,20 +78,16 @@ caf::error gave_up(const pending_batch& p, const caf::error& err) {
                               (p.attempts == 1 ? " attempt: " : " attempts: ") + error_text(err));
 }
 
-// One more attempt at `p`: settled (acknowledged, or failed for good with `err`), or the delay
-// before the next attempt.
+// The outcome of a failed attempt at `p`: failed for good (`err`), or the delay before the next
+// attempt.
 struct attempt_result {
   bool settled = false;
-  caf::error err; // when settled: none = acknowledged
+  caf::error err; // when settled
   caf::timespan delay{};
 };
 
-attempt_result attempt(sink_ptr self, pending_batch& p) {
+attempt_result failed_attempt(sink_ptr self, pending_batch& p, const caf::error& err) {
   auto& st = self->state;
-  ++p.attempts;
-  auto err = write(st, p.batch);
-  if (!err)
-    return {true, caf::none, {}};
   if (!retryable(err) || p.attempts >= std::max<uint32_t>(1, st.cfg.retry.max_attempts)) {
     auto final_err = gave_up(p, err);
     spdlog::error("{}", error_text(final_err));
@@ -107,21 +109,50 @@ void schedule(sink_ptr self, pending_batch p, caf::timespan delay) {
   self->delayed_send(self, delay, jsonl_retry_atom::value, id);
 }
 
+void settle_failed(sink_ptr self, pending_batch p, const caf::error& err) {
+  auto r = failed_attempt(self, p, err);
+  if (r.settled)
+    p.promise.deliver(std::move(r.err));
+  else
+    schedule(self, std::move(p), r.delay);
+}
+
+// One more attempt at `p`: written (acknowledged by the next sync), retried later or failed.
+void attempt(sink_ptr self, pending_batch p) {
+  auto& st = self->state;
+  ++p.attempts;
+  if (auto err = write(st, p.batch)) {
+    settle_failed(self, std::move(p), err);
+    return;
+  }
+  st.unsynced.push_back(std::move(p));
+  if (!st.sync_sent) {
+    st.sync_sent = true;
+    self->send(self, jsonl_sync_atom::value);
+  }
+}
+
+void sync(sink_ptr self) {
+  auto& st = self->state;
+  st.sync_sent = false;
+  auto group = std::move(st.unsynced);
+  st.unsynced.clear();
+  auto err = st.file ? st.file->sync() : caf::error{};
+  for (auto& p : group) {
+    if (err)
+      settle_failed(self, std::move(p), err);
+    else
+      p.promise.deliver(caf::ok_atom::value);
+  }
+}
+
 jsonl_sink_impl::behavior_type jsonl_sink_actor(sink_ptr self, jsonl_sink_config cfg) {
   install_exception_handler(self);
   self->state.cfg = std::move(cfg);
   return {
       [self](sink_deliver_atom, change_batch& batch) -> caf::result<caf::ok_atom> {
-        pending_batch p{std::move(batch), {}, 0};
-        auto r = attempt(self, p);
-        if (r.settled) {
-          if (r.err)
-            return std::move(r.err);
-          return caf::ok_atom::value;
-        }
-        p.promise = self->make_response_promise<caf::ok_atom>();
-        auto promise = p.promise;
-        schedule(self, std::move(p), r.delay);
+        auto promise = self->make_response_promise<caf::ok_atom>();
+        attempt(self, pending_batch{std::move(batch), promise, 0});
         return promise;
       },
       [self](jsonl_retry_atom, uint64_t id) {
@@ -130,14 +161,9 @@ jsonl_sink_impl::behavior_type jsonl_sink_actor(sink_ptr self, jsonl_sink_config
           return;
         auto p = std::move(i->second);
         self->state.waiting.erase(i);
-        auto r = attempt(self, p);
-        if (!r.settled)
-          schedule(self, std::move(p), r.delay);
-        else if (r.err)
-          p.promise.deliver(std::move(r.err));
-        else
-          p.promise.deliver(caf::ok_atom::value);
+        attempt(self, std::move(p));
       },
+      [self](jsonl_sync_atom) { sync(self); },
   };
 }
 

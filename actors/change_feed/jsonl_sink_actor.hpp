@@ -3,6 +3,8 @@
 // The jsonl sink: appends every change of a batch as one line to a local file
 // (jobs/change_feed/jsonl_sink_file.hpp: rotation, torn-line repair, 0600) and acknowledges the
 // batch once it is written and, with fsync on, fsynced. It runs detached (write and fsync block).
+// Group commit: it writes every batch waiting in its mailbox (several ranges deliver at once),
+// then fsyncs once and acknowledges them all, so ranges do not queue behind each other's fsync.
 // The file is opened with the first batch and again after an error that closed it.
 //
 // An I/O error is retried for the same batch with the job's retry policy (exponential backoff

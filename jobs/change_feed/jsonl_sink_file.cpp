@@ -173,7 +173,8 @@ jsonl_sink_file::jsonl_sink_file(int fd, jsonl_sink spec, clock_fn clock)
 jsonl_sink_file::jsonl_sink_file(jsonl_sink_file&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), spec_(std::move(other.spec_)),
       path_(std::move(other.path_)), clock_(std::move(other.clock_)), size_(other.size_),
-      torn_(other.torn_), rotated_(std::move(other.rotated_)) {}
+      synced_size_(other.synced_size_), unsynced_lost_(other.unsynced_lost_), torn_(other.torn_),
+      rotated_(std::move(other.rotated_)) {}
 
 jsonl_sink_file& jsonl_sink_file::operator=(jsonl_sink_file&& other) noexcept {
   if (this != &other) {
@@ -183,6 +184,8 @@ jsonl_sink_file& jsonl_sink_file::operator=(jsonl_sink_file&& other) noexcept {
     path_ = std::move(other.path_);
     clock_ = std::move(other.clock_);
     size_ = other.size_;
+    synced_size_ = other.synced_size_;
+    unsynced_lost_ = other.unsynced_lost_;
     torn_ = other.torn_;
     rotated_ = std::move(other.rotated_);
   }
@@ -209,17 +212,44 @@ caf::expected<jsonl_sink_file> jsonl_sink_file::open(const jsonl_sink& spec, clo
     return std::move(f.error());
   jsonl_sink_file out{f->fd, spec, std::move(clock)};
   out.size_ = f->size;
+  out.synced_size_ = f->size;
   out.torn_ = f->torn;
   return out;
 }
 
 caf::error jsonl_sink_file::append(const change_batch& batch) {
+  if (auto err = write(batch))
+    return err;
+  return sync();
+}
+
+caf::error jsonl_sink_file::sync() {
+  if (unsynced_lost_) {
+    unsynced_lost_ = false;
+    return make_error(ec::io_error, "jsonl sink file " + path_.string() +
+                                        ": batches written since the last fsync were cut off "
+                                        "after an error");
+  }
+  if (fd_ < 0 || !spec_.fsync || synced_size_ == size_)
+    return caf::none;
+  if (::fsync(fd_) != 0) {
+    auto err = sys_error("cannot fsync jsonl sink file", path_, errno);
+    [[maybe_unused]] auto rc = ::ftruncate(fd_, static_cast<off_t>(synced_size_));
+    close();
+    return err;
+  }
+  synced_size_ = size_;
+  return caf::none;
+}
+
+caf::error jsonl_sink_file::write(const change_batch& batch) {
   if (fd_ < 0) {
     auto f = open_active(path_, spec_.fsync);
     if (!f)
       return std::move(f.error());
     fd_ = f->fd;
     size_ = f->size;
+    synced_size_ = f->size;
     torn_ += f->torn;
   }
   if (batch.documents.empty())
@@ -236,8 +266,10 @@ caf::error jsonl_sink_file::write_batch(const change_batch& batch) {
   auto undo = [&](caf::error err) {
     // Leave no part of the batch behind; when that fails too, start over with a fresh open(),
     // which cuts a torn line.
-    if (::ftruncate(fd_, static_cast<off_t>(before)) != 0)
+    if (::ftruncate(fd_, static_cast<off_t>(before)) != 0) {
+      unsynced_lost_ = before > synced_size_;
       close();
+    }
     return err;
   };
   std::string buf;
@@ -261,21 +293,15 @@ caf::error jsonl_sink_file::write_batch(const change_batch& batch) {
       return undo(std::move(err));
     written += buf.size();
   }
-  // After a failed fsync Linux may have dropped the dirty pages and a second fsync would
-  // "succeed": cut the batch and reopen, so that a retry writes it again.
-  if (spec_.fsync && ::fsync(fd_) != 0) {
-    auto err = sys_error("cannot fsync jsonl sink file", path_, errno);
-    [[maybe_unused]] auto rc = ::ftruncate(fd_, static_cast<off_t>(before));
-    close();
-    return err;
-  }
   size_ = before + written;
   return caf::none;
 }
 
 caf::error jsonl_sink_file::rotate() {
-  if (spec_.fsync && ::fsync(fd_) != 0)
-    return sys_error("cannot fsync jsonl sink file", path_, errno);
+  if (auto err = sync()) { // the batches written since the last sync() move with the file
+    unsynced_lost_ = true; // they are cut off: the next sync() tells their writer
+    return err;
+  }
   auto at = clock_
                 ? clock_()
                 : std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -313,6 +339,7 @@ caf::error jsonl_sink_file::rotate() {
     return std::move(f.error());
   fd_ = f->fd;
   size_ = f->size;
+  synced_size_ = f->size;
   return caf::none;
 }
 

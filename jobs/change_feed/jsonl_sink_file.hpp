@@ -7,6 +7,9 @@
 // - append() writes a whole batch and, with fsync on, fsyncs it before returning: a batch is
 //   reported done only once it is durable. A batch that fails half-way is cut off again
 //   (ftruncate to the size before it), so a retry does not leave a partial copy behind.
+// - For group commit, write() does the same without the fsync and sync() makes every batch
+//   written since the last sync() durable at once: the sink writes all the batches waiting in its
+//   mailbox, then fsyncs once and acknowledges them all.
 // - Rotation happens between batches, never inside one: before a batch is written, an active
 //   file of `rotate` bytes or more is renamed to `<path>.<UTC YYYYMMDDTHHMMSSZ>.<NNN>` (NNN counts
 //   from 001 and only grows when that name exists already) and a new `<path>` is started. The
@@ -55,6 +58,20 @@ public:
   /// failed, the file is closed (is_open() false) and must be opened again.
   caf::error append(const change_batch& batch);
 
+  /// append() without the fsync: the batch is in the file but not yet durable.
+  caf::error write(const change_batch& batch);
+
+  /// Makes everything written since the last sync() durable (no-op with fsync off). When the
+  /// fsync fails, the unsynced batches are cut off again (their content is not known to be on
+  /// disk; after a failed fsync Linux may have dropped the dirty pages and a second fsync would
+  /// "succeed") and the file is closed: the caller writes them again. Batches already moved to a
+  /// rotated file were fsynced by the rotation and stay. It fails too when an earlier write()
+  /// error had to cut off unsynced batches.
+  caf::error sync();
+
+  /// Bytes of the active file written but not yet synced.
+  uint64_t unsynced_bytes() const { return size_ - synced_size_; }
+
   bool is_open() const { return fd_ >= 0; }
 
   /// Size of the active file.
@@ -80,6 +97,8 @@ private:
   std::filesystem::path path_;
   clock_fn clock_;
   uint64_t size_ = 0;
+  uint64_t synced_size_ = 0;   // size_ at the last fsync (or open)
+  bool unsynced_lost_ = false; // unsynced batches were cut off by an error: sync() fails once
   uint64_t torn_ = 0;
   std::vector<std::filesystem::path> rotated_;
 };

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -232,5 +233,68 @@ TEST_CASE("file lease store: a corrupt file fails every request, names the file 
   CHECK(render(wrong_type.error()) ==
         "parse_error: leases file " + e.file.string() +
             ": leases[0]: lease: \"Owner\" must be a string or null, not number");
+  e.stop(store);
+}
+
+TEST_CASE("file lease store: requests in flight together are written together, each answered "
+          "once on disk; a failed write fails them all and changes nothing",
+          "[actors][lease]") {
+  env e;
+  auto store = e.spawn();
+  auto created = ask<std::vector<lease>>(e.self, store, lease_create_atom::value, three,
+                                         std::string{"beginning"});
+  REQUIRE(created);
+  // Three acquires sent before any answer is read (as three ranges checkpoint at once).
+  auto send_all = [&](auto make_request) {
+    std::vector<caf::expected<lease>> out;
+    std::vector<decltype(make_request(std::declval<const lease&>()))> handles;
+    for (auto& l : *created)
+      handles.push_back(make_request(l));
+    for (auto& h : handles) {
+      caf::expected<lease> x = make_error(ec::timeout, "no answer");
+      h.receive([&](lease& l) { x = std::move(l); }, [&](caf::error& err) { x = std::move(err); });
+      out.push_back(std::move(x));
+    }
+    return out;
+  };
+  auto acquired = send_all([&](const lease& l) {
+    return e.self->request(store, std::chrono::seconds{60}, lease_acquire_atom::value, l);
+  });
+  std::set<std::string> etags;
+  for (auto& a : acquired) {
+    REQUIRE(a);
+    CHECK(a->owner == "host-a");
+    etags.insert(a->etag);
+  }
+  CHECK(etags.size() == 3);
+  auto on_disk = load_lease_file(e.file);
+  REQUIRE(on_disk);
+  for (auto& a : acquired)
+    CHECK(*by_token(on_disk->leases, a->range.token) == *a);
+  // The leases directory becomes a file: the next write fails.
+  auto saved = read_text(e.file);
+  fs::remove_all(e.file.parent_path());
+  { std::ofstream{e.file.parent_path()} << "in the way"; }
+  *created = {*acquired[0], *acquired[1], *acquired[2]};
+  auto failed = send_all([&](const lease& l) {
+    return e.self->request(store, std::chrono::seconds{60}, lease_checkpoint_atom::value, l,
+                           std::string{"\"9\""});
+  });
+  for (auto& f : failed) {
+    REQUIRE_FALSE(f);
+    CHECK(render(f.error()).find(e.file.parent_path().string()) != std::string::npos);
+  }
+  fs::remove(e.file.parent_path());
+  fs::create_directories(e.file.parent_path());
+  { std::ofstream{e.file} << saved; }
+  // Nothing of the failed group stayed: the leases are as acquired, and their tokens still work.
+  auto listed = ask<std::vector<lease>>(e.self, store, lease_list_atom::value);
+  REQUIRE(listed);
+  for (auto& a : acquired)
+    CHECK(*by_token(*listed, a->range.token) == *a);
+  auto cp =
+      ask<lease>(e.self, store, lease_checkpoint_atom::value, *acquired[0], std::string{"\"9\""});
+  REQUIRE(cp);
+  CHECK(cp->continuation == "\"9\"");
   e.stop(store);
 }

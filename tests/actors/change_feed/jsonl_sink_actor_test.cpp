@@ -152,3 +152,37 @@ TEST_CASE("jsonl sink actor fails a path that is no file name at once", "[jsonl_
   CHECK(render(err) == "invalid_argument: jsonl sink gave up on batch 0#0 after 1 attempt: "
                        "jsonl sink path '' is not a file name");
 }
+
+TEST_CASE("jsonl sink actor acks batches of many ranges in flight together, each once durable",
+          "[jsonl_sink_actor]") {
+  temp_dir tmp;
+  auto file = tmp.path / "feed.jsonl";
+  jsonl_sink_config config;
+  config.spec.path = file.string();
+  sink_env env{config};
+  // 16 ranges deliver at once, as their readers do: the sink writes what waits in its mailbox
+  // and fsyncs once for all of it (group commit); every batch is acked, and only after it is in
+  // the file.
+  for (int round = 0; round < 5; ++round) {
+    std::vector<decltype(env.self->request(env.sink, 30s, sink_deliver_atom::value,
+                                           change_batch{}))>
+        handles;
+    for (int range = 0; range < 16; ++range) {
+      auto doc = "{\"r\":" + std::to_string(range) + ",\"round\":" + std::to_string(round) + "}";
+      handles.push_back(env.self->request(env.sink, 30s, sink_deliver_atom::value,
+                                          batch(std::to_string(range), round, {doc})));
+    }
+    for (int range = 0; range < 16; ++range) {
+      bool acked = false;
+      handles[range].receive([&](caf::ok_atom) { acked = true; }, [&](caf::error&) {});
+      REQUIRE(acked);
+      auto doc = "{\"r\":" + std::to_string(range) + ",\"round\":" + std::to_string(round) + "}";
+      CHECK(read_all(file).find(doc + "\n") != std::string::npos);
+    }
+  }
+  std::istringstream lines{read_all(file)};
+  int count = 0;
+  for (std::string line; std::getline(lines, line);)
+    ++count;
+  CHECK(count == 80);
+}

@@ -314,3 +314,54 @@ TEST_CASE("jsonl sink file leaves nothing of a batch that failed half-way", "[js
   REQUIRE_FALSE(f->append(batch_of({big, big, big})));
   CHECK(read_all(file) == "first\n" + big + "\n" + big + "\n" + big + "\n");
 }
+
+TEST_CASE("jsonl sink file group commit: write several batches, one sync", "[jsonl_sink]") {
+  temp_dir tmp;
+  auto file = tmp.path / "feed.jsonl";
+  auto f = jsonl_sink_file::open(spec_at(file));
+  REQUIRE(f);
+  REQUIRE_FALSE(f->write(batch_of({"a", "b"})));
+  REQUIRE_FALSE(f->write(batch_of({"c"})));
+  CHECK(f->unsynced_bytes() == 6);
+  REQUIRE_FALSE(f->sync());
+  CHECK(f->unsynced_bytes() == 0);
+  REQUIRE_FALSE(f->sync()); // nothing to do
+  CHECK(read_all(file) == "a\nb\nc\n");
+}
+
+TEST_CASE("jsonl sink file group commit: a failed write cuts only its own batch", "[jsonl_sink]") {
+  temp_dir tmp;
+  auto file = tmp.path / "feed.jsonl";
+  auto f = jsonl_sink_file::open(spec_at(file));
+  REQUIRE(f);
+  REQUIRE_FALSE(f->write(batch_of({"first"})));
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 1536 * 1024;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string big = "\"" + std::string(700 * 1024, 'b') + "\"";
+  auto err = f->write(batch_of({big, big, big}));
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE(err);
+  // The unsynced batch before it stays, and the sync that follows makes it durable.
+  CHECK(f->unsynced_bytes() == 6);
+  REQUIRE_FALSE(f->sync());
+  CHECK(read_all(file) == "first\n");
+}
+
+TEST_CASE("jsonl sink file group commit: rotation fsyncs the batches it moves", "[jsonl_sink]") {
+  temp_dir tmp;
+  auto file = tmp.path / "feed.jsonl";
+  auto f = jsonl_sink_file::open(spec_at(file, 4), [] { return at(1'790'000'000); });
+  REQUIRE(f);
+  REQUIRE_FALSE(f->write(batch_of({"1234"})));
+  REQUIRE_FALSE(f->write(batch_of({"x"}))); // rotates first: "1234\n" is synced and moved
+  REQUIRE(f->rotated().size() == 1);
+  CHECK(read_all(f->rotated()[0]) == "1234\n");
+  CHECK(f->unsynced_bytes() == 2);
+  REQUIRE_FALSE(f->sync());
+  CHECK(read_all(file) == "x\n");
+}
