@@ -480,9 +480,8 @@ TEST_CASE("feed pages: documents are split out of the body's text, compact, each
   auto page = parse_feed_page(make_response(200, body, {{"etag", "\"13\""}}));
   REQUIRE(page);
   REQUIRE(page->documents.size() == 2);
-  CHECK(page->documents[0] ==
-        R"({"id":"a","s":"br]ack}{ets, \"quotes\" \\ and \u00e9","n":1.0E2,)"
-        R"("nested":{"arr":[1,[],{},"]"]},"_lsn":12})");
+  CHECK(page->documents[0] == R"({"id":"a","s":"br]ack}{ets, \"quotes\" \\ and \u00e9","n":1.0E2,)"
+                              R"("nested":{"arr":[1,[],{},"]"]},"_lsn":12})");
   CHECK(page->documents[1] == R"({"id":"b","_lsn":13})");
   CHECK(page->first_lsn == 12);
   // Each document is the same JSON as the full parse gives.
@@ -496,4 +495,28 @@ TEST_CASE("feed pages: documents are split out of the body's text, compact, each
   auto empty = parse_feed_page(make_response(200, R"({"Documents":[],"_count":0})"));
   REQUIRE(empty);
   CHECK(empty->documents.empty());
+}
+
+TEST_CASE("feed pages: strings ending in backslashes, and bodies only the full parse takes",
+          "[cosmos][client][parse]") {
+  // A quote after an even number of backslashes ends the string; after an odd number it is
+  // part of it.
+  std::string body = R"({"Documents":[{"a":"x\\\\","b":"\\\"}{","c":"\\"}, {"d":"\""}]})";
+  auto page = parse_feed_page(make_response(200, body));
+  INFO((page ? std::string{} : render(page.error())));
+  REQUIRE(page);
+  REQUIRE(page->documents.size() == 2);
+  CHECK(page->documents[0] == R"({"a":"x\\\\","b":"\\\"}{","c":"\\"})");
+  CHECK(page->documents[1] == R"({"d":"\""})");
+  // Nesting deeper than simdjson's limit (1024): the fast validation refuses it, the full parse
+  // takes the page.
+  std::string deep = std::string(1100, '[') + std::string(1100, ']');
+  auto nested =
+      parse_feed_page(make_response(200, R"({"Documents":[{"id":"h","deep":)" + deep + "}]}"));
+  REQUIRE(nested);
+  REQUIRE(nested->documents.size() == 1);
+  CHECK(nested->documents[0] == R"({"id":"h","deep":)" + deep + "}");
+  // Invalid UTF-8 inside a string: refused by both, and the error says so.
+  auto bad = parse_feed_page(make_response(200, "{\"Documents\":[{\"id\":\"\xff\"}]}"));
+  REQUIRE_FALSE(bad);
 }
