@@ -347,7 +347,8 @@ int run_run(const run_options& opts) {
     if (auto* bulk = std::get_if<bulk_upsert_spec>(&job.body))
       in_flight = std::max(in_flight, bulk->concurrency.max_in_flight);
     else if (auto* keys = std::get_if<key_backup_spec>(&job.body))
-      in_flight = std::max(in_flight, keys->workers);
+      // Each worker sends its key's three reads (versions, key, backup blob) at once.
+      in_flight = std::max(in_flight, 3 * keys->workers + 1);
     else if (job.kind() == job_kind::change_feed)
       in_flight = std::max(in_flight, 32u); // a read per range, sink posts, lease updates
   }

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
 
+#include <mutex>
+#include <unordered_map>
+
 namespace bulkd::emulator::keyvault {
 
 namespace {
@@ -40,13 +43,46 @@ caf::error not_found(std::string_view what, std::string_view name) {
   return make_error(ec::not_found, std::string{what} + " " + std::string{name});
 }
 
+// Stored JWKs decoded before, by their text. Importing a JWK checks the private parts against
+// the public ones (for RSA a few big-number operations, ~1 ms): done on every read under the
+// store's lock, that made the emulator serve one key read at a time. Key material never
+// changes, so the text decides.
+class material_cache {
+public:
+  caf::expected<key_material> get(const std::string& jwk_text) {
+    {
+      std::lock_guard guard{mutex_};
+      if (auto i = entries_.find(jwk_text); i != entries_.end())
+        return i->second;
+    }
+    auto key = key_material::from_jwk(json::parse(jwk_text));
+    if (!key)
+      return key;
+    std::lock_guard guard{mutex_};
+    if (entries_.size() >= max_entries)
+      entries_.clear();
+    entries_.emplace(jwk_text, *key);
+    return key;
+  }
+
+private:
+  static constexpr size_t max_entries = 20000;
+  std::mutex mutex_;
+  std::unordered_map<std::string, key_material> entries_;
+};
+
+material_cache& decoded_keys() {
+  static material_cache cache;
+  return cache;
+}
+
 caf::expected<key_record> read_version(const sql::statement& row) {
   key_record out;
   out.name = row.text(1);
   auto& v = out.version;
   v.version = row.text(2);
   try {
-    auto key = key_material::from_jwk(json::parse(row.text(3)));
+    auto key = decoded_keys().get(row.text(3));
     if (!key)
       return key.error();
     v.key = std::move(*key);
