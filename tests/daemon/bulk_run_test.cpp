@@ -492,6 +492,16 @@ TEST_CASE("bulkd run: a bad job file exits 2, an exec sink (not built) exits 3",
   CHECK_THAT(out3, Catch::Contains("exec sink"));
 }
 
+#ifdef BULKD_SANITIZED
+// Under ASan the peak RSS says nothing about bulkd (shadow memory, quarantine): the memory bars
+// are checked by the normal build, and the 2 GiB load shrinks to keep within ctest's timeout.
+constexpr bool check_memory = false;
+constexpr size_t big_file_docs = 32'768; // 128 MiB
+#else
+constexpr bool check_memory = true;
+constexpr size_t big_file_docs = 524'288; // documents of 4 KiB: 2 GiB
+#endif
+
 TEST_CASE("bulkd run: 200,000 documents under faults land exactly", "[daemon][bulk_slow]") {
   if (!have_binary())
     return;
@@ -505,7 +515,8 @@ TEST_CASE("bulkd run: 200,000 documents under faults land exactly", "[daemon][bu
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   INFO(out);
   CHECK(rc == 0);
-  CHECK(peak_mib < 150);
+  if (check_memory)
+    CHECK(peak_mib < 150);
   CHECK(env.dead_letters().empty());
   CHECK(env.emu->count() == static_cast<long>(n));
   WARN("200,000 documents under faults: " << secs << " s, "
@@ -524,17 +535,18 @@ TEST_CASE("bulkd run: a 2 GiB JSONL file loads with peak RSS below 150 MB", "[da
   run_env env;
   REQUIRE(env.emu->port > 0);
   auto input = env.dir.path / "big.jsonl";
-  const size_t n = 524'288; // documents of 4 KiB: 2 GiB
+  const size_t n = big_file_docs;
   write_docs(input, n, 4060);
   auto bytes = fs::file_size(input);
-  REQUIRE(bytes >= (2ull << 30));
+  REQUIRE(bytes >= n * 4096);
   auto started = std::chrono::steady_clock::now();
   auto [rc, out, peak_mib] = env.run_measured(env.job(input.string()), 1200s);
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fs::remove(input);
   INFO(out);
   CHECK(rc == 0);
-  CHECK(peak_mib < 150);
+  if (check_memory)
+    CHECK(peak_mib < 150);
   CHECK(env.dead_letters().empty());
   CHECK(env.emu->count() == static_cast<long>(n));
   std::ostringstream figure;

@@ -236,8 +236,8 @@ TEST_CASE("file lease store: a corrupt file fails every request, names the file 
   e.stop(store);
 }
 
-TEST_CASE("file lease store: requests in flight together are written together, each answered "
-          "once on disk; a failed write fails them all and changes nothing",
+TEST_CASE("file lease store: requests in flight together are written together, each "
+          "answered once on disk, and a failed write fails them all and changes nothing",
           "[actors][lease]") {
   env e;
   auto store = e.spawn();

@@ -111,6 +111,8 @@ caf::behavior range_driver(caf::event_based_actor* self, feed_sink_actor sink, s
                 self->quit();
               });
   };
+  // The function holds `next` and so itself: break that cycle when the actor ends.
+  self->attach_functor([next] { *next = nullptr; });
   (*next)(0);
   return {[](caf::unit_t) {}};
 }
