@@ -165,7 +165,10 @@ TEST_CASE("change feed e2e: kill -9 mid-stream, a restart delivers the rest, dup
           "[change_feed_e2e][cf_kill9]") {
   if (!bulkd::bulk_test::have_binary())
     return;
-  feed_env env;
+  // 20 ms per request caps the reader at 4 ranges x 100 changes per 20 ms: the first 30,000 take
+  // at least 1.5 s, so the kill at 3,000 lines lands mid-stream however fast bulkd is (without
+  // it, a loaded machine once saw all 30,000 lines before the kill).
+  feed_env env{4, {"--faults", "latency=20ms"}};
   REQUIRE(env.ready());
   constexpr int64_t first = 30'000;
   constexpr int64_t total = 40'000;

@@ -17,7 +17,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace bulkd::feed_test {
 
@@ -484,9 +486,10 @@ struct feed_env {
   int port = 0;
   fs::path config;
 
-  explicit feed_env(int ranges = 4) {
+  /// `emulator_args` (e.g. --faults) apply to the 4-range emulator.
+  explicit feed_env(int ranges = 4, std::vector<std::string> emulator_args = {}) {
     if (ranges == 4) {
-      emu4 = std::make_unique<bulk_test::emulator>(dir.path);
+      emu4 = std::make_unique<bulk_test::emulator>(dir.path, std::move(emulator_args));
       port = emu4->port;
     } else {
       emu_n = std::make_unique<ranged_emulator>(dir.path, ranges);
