@@ -78,30 +78,6 @@ caf::error gave_up(const pending_batch& p, const caf::error& err) {
                               (p.attempts == 1 ? " attempt: " : " attempts: ") + error_text(err));
 }
 
-// The outcome of a failed attempt at `p`: failed for good (`err`), or the delay before the next
-// attempt.
-struct attempt_result {
-  bool settled = false;
-  caf::error err; // when settled
-  caf::timespan delay{};
-};
-
-attempt_result failed_attempt(sink_ptr self, pending_batch& p, const caf::error& err) {
-  auto& st = self->state;
-  if (!retryable(err) || p.attempts >= std::max<uint32_t>(1, st.cfg.retry.max_attempts)) {
-    auto final_err = gave_up(p, err);
-    spdlog::error("{}", error_text(final_err));
-    return {true, std::move(final_err), {}};
-  }
-  backoff_policy policy{st.cfg.retry.initial_backoff, st.cfg.retry.max_backoff};
-  auto delay = backoff_delay(policy, p.attempts - 1, st.cfg.jitter);
-  spdlog::warn("jsonl sink: batch {}#{} attempt {} failed, retrying in {} ms: {}", p.batch.range_id,
-               p.batch.sequence, p.attempts,
-               std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
-               error_text(err));
-  return {false, caf::none, delay};
-}
-
 void schedule(sink_ptr self, pending_batch p, caf::timespan delay) {
   auto& st = self->state;
   auto id = st.next_id++;
@@ -109,12 +85,22 @@ void schedule(sink_ptr self, pending_batch p, caf::timespan delay) {
   self->delayed_send(self, delay, jsonl_retry_atom::value, id);
 }
 
+// A failed attempt at `p`: retried after a backoff, or answered with the error for good.
 void settle_failed(sink_ptr self, pending_batch p, const caf::error& err) {
-  auto r = failed_attempt(self, p, err);
-  if (r.settled)
-    p.promise.deliver(std::move(r.err));
-  else
-    schedule(self, std::move(p), r.delay);
+  auto& st = self->state;
+  if (!retryable(err) || p.attempts >= std::max<uint32_t>(1, st.cfg.retry.max_attempts)) {
+    auto final_err = gave_up(p, err);
+    spdlog::error("{}", error_text(final_err));
+    p.promise.deliver(std::move(final_err));
+    return;
+  }
+  backoff_policy policy{st.cfg.retry.initial_backoff, st.cfg.retry.max_backoff};
+  auto delay = backoff_delay(policy, p.attempts - 1, st.cfg.jitter);
+  spdlog::warn("jsonl sink: batch {}#{} attempt {} failed, retrying in {} ms: {}", p.batch.range_id,
+               p.batch.sequence, p.attempts,
+               std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+               error_text(err));
+  schedule(self, std::move(p), delay);
 }
 
 // One more attempt at `p`: written (acknowledged by the next sync), retried later or failed.
