@@ -123,6 +123,9 @@ caf::expected<http_time> parse_http_date(std::string_view text) {
   int y = 0;
   if (!in.literal(" ") || !in.number(4, 4, y) || !in.literal(" "))
     return bad_date(text, "expected a four-digit year");
+  // std::chrono::system_clock counts nanoseconds in 64 bits: 1677 to 2262.
+  if (y < 1970 || y > 2200)
+    return bad_date(text, "year out of range (1970 to 2200)");
   int hh = 0;
   int mm = 0;
   int ss = 0;

@@ -16,7 +16,8 @@ using http_time = std::chrono::sys_seconds;
 std::string format_http_date(std::chrono::system_clock::time_point time);
 
 /// Parses "Mon, 15 Jan 2024 10:30:00 GMT". Day and month names are matched case-insensitively, the
-/// day of the month may have one or two digits, and the weekday must match the date.
+/// day of the month may have one or two digits, and the weekday must match the date. Years outside
+/// 1970 to 2200 are refused: the result must fit a system_clock time point.
 caf::expected<http_time> parse_http_date(std::string_view text);
 
 } // namespace bulkd::cosmos

@@ -54,6 +54,15 @@ TEST_CASE("bad x-ms-date values are refused with a reason", "[cosmos][date]") {
   CHECK(reason("Mon, 15 Jan 2024 10:30:00 GMT ") ==
         "parse_error: invalid RFC 1123 date 'Mon, 15 Jan 2024 10:30:00 GMT ': expected ' GMT' at "
         "the end");
+  // Found by fuzz_cosmos: year 1012 parsed, and turning it into a system_clock time point
+  // overflowed (UBSan: signed integer overflow in std::chrono).
+  CHECK(reason("sat, 1 feb 1012 00:00:00 gmt") ==
+        "parse_error: invalid RFC 1123 date 'sat, 1 feb 1012 00:00:00 gmt': year out of range "
+        "(1970 to 2200)");
+  CHECK(reason("Sat, 1 Jan 2201 00:00:00 GMT") ==
+        "parse_error: invalid RFC 1123 date 'Sat, 1 Jan 2201 00:00:00 GMT': year out of range "
+        "(1970 to 2200)");
+  CHECK(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"));
   CHECK(reason("Mon, 15 Jan 2024 24:00:00 GMT") ==
         "parse_error: invalid RFC 1123 date 'Mon, 15 Jan 2024 24:00:00 GMT': time of day out of "
         "range");
