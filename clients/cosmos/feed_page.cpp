@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 namespace bulkd::cosmos {
 
@@ -85,12 +86,20 @@ size_t copy_value(std::string_view body, size_t i, std::string* out) {
 
 /// Whether `body` is valid JSON (structure and UTF-8), checked by simdjson at several GB/s; the
 /// nlohmann lexer took half of bulkd's CPU per change here. A body simdjson refuses but nlohmann
-/// might take (a number beyond double range) goes to the full parse, which decides.
+/// might take (nesting deeper than 1,024) goes to the full parse, which decides.
+///
+/// One parser for the process, behind a mutex: its buffers grow once to the largest page seen.
+/// With a parser per thread each scheduler thread grew its own, and RSS climbed for minutes in
+/// the soak. Validating a page takes well under a millisecond, so readers rarely wait.
 bool valid_json(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded{body};
+  static std::mutex mutex;
+  static simdjson::dom::parser parser;
+  static std::string padded; // the body and the zero padding simdjson reads past its end
+  std::lock_guard guard{mutex};
+  padded.assign(body);
+  padded.resize(body.size() + simdjson::SIMDJSON_PADDING, '\0');
   simdjson::dom::element root;
-  return parser.parse(padded).get(root) == simdjson::SUCCESS;
+  return parser.parse(padded.data(), body.size(), false).get(root) == simdjson::SUCCESS;
 }
 
 size_t skip_ws(std::string_view body, size_t i) {
