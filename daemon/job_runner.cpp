@@ -11,6 +11,7 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
+#include <malloc.h>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -248,6 +249,10 @@ struct job_runner::state : std::enable_shared_from_this<job_runner::state> {
       e.history.pop_back();
     }
     ended_threads.push_back(id);
+    // A run's buffers are freed now, but glibc keeps freed pages inside its arenas: hand them
+    // back, so that a daemon running jobs for months shows its live memory, not its high-water
+    // mark of fragments (the soak's RSS moved between 34 and 41 MiB without it).
+    ::malloc_trim(0);
     if (!e.removed && !e.replacement && e.kind != nullptr && e.kind->continuous)
       plan_restart_locked(e, r);
     if (e.removed) {
