@@ -71,6 +71,22 @@ std::vector<fs::path> files_in(const fs::path& dir) {
   return out;
 }
 
+// Runs `f` with RLIMIT_FSIZE at `limit` bytes (writes beyond it fail with EFBIG, SIGXFSZ ignored),
+// then restores both.
+template <class F>
+caf::error with_file_size_limit(rlim_t limit, F f) {
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = limit;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  auto err = f();
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  return err;
+}
+
 } // namespace
 
 TEST_CASE("jsonl sink file writes one line per change, mode 0600", "[jsonl_sink]") {
@@ -295,17 +311,11 @@ TEST_CASE("jsonl sink file leaves nothing of a batch that failed half-way", "[js
   auto f = jsonl_sink_file::open(spec_at(file));
   REQUIRE(f);
   REQUIRE_FALSE(f->append(batch_of({"first"})));
-  // RLIMIT_FSIZE makes the write fail (EFBIG) after the first megabyte of the batch is out.
-  struct rlimit old {};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = 1536 * 1024;
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  // The write fails (EFBIG) after the first megabyte of the batch is out.
   std::string big = "\"" + std::string(700 * 1024, 'b') + "\"";
-  auto err = f->append(batch_of({big, big, big}));
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
+  auto err = with_file_size_limit(1536 * 1024, [&] {
+    return f->append(batch_of({big, big, big}));
+  });
   REQUIRE(err);
   CHECK(render(err) ==
         "io_error: cannot write jsonl sink file " + file.string() + ": File too large");
@@ -335,16 +345,8 @@ TEST_CASE("jsonl sink file group commit: a failed write cuts only its own batch"
   auto f = jsonl_sink_file::open(spec_at(file));
   REQUIRE(f);
   REQUIRE_FALSE(f->write(batch_of({"first"})));
-  struct rlimit old {};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = 1536 * 1024;
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
   std::string big = "\"" + std::string(700 * 1024, 'b') + "\"";
-  auto err = f->write(batch_of({big, big, big}));
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
+  auto err = with_file_size_limit(1536 * 1024, [&] { return f->write(batch_of({big, big, big})); });
   REQUIRE(err);
   // The unsynced batch before it stays, and the sync that follows makes it durable.
   CHECK(f->unsynced_bytes() == 6);
